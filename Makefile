@@ -1,0 +1,34 @@
+# The two commands a newcomer needs: `make run` and `make test`. Both create .venv on demand.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench eval validate clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	@$(BIN)/policybot run
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+	$(BIN)/policybot validate
+	$(BIN)/policybot eval tests/eval/dev.yaml --min-top1 0.95 --min-abstention 1.0
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy bot handlers benchmarks
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.search --sizes 1000,10000,100000
+	$(BIN)/python -m benchmarks.load --sizes 10000,100000
+	$(BIN)/python -m benchmarks.e2e --questions 2000
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
