@@ -1,0 +1,230 @@
+"""The knowledge base as frozen pydantic models.
+
+Every model forbids unknown fields: a typo in a hand-edited YAML key (``alias:`` for
+``aliases:``) must be an error with a line number, not a silently ignored field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]*[a-z0-9]$"
+MAX_ID_LENGTH = 48  # keeps "s_<id>" deep links and callback data well inside Telegram's 64 bytes
+_CONTROL_CHARS = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def _clean_text(value: str) -> str:
+    """Reject text that would render as something other than what a maintainer sees."""
+    if not value.strip():
+        raise ValueError("must not be empty")
+    if _CONTROL_CHARS.search(value):
+        raise ValueError("contains control, zero-width or bidirectional characters")
+    return value
+
+
+Id = Annotated[str, Field(pattern=ID_PATTERN, min_length=2, max_length=MAX_ID_LENGTH)]
+Text = Annotated[str, AfterValidator(_clean_text)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class StatementKind(StrEnum):
+    """How closely the text follows the speaker's own words."""
+
+    QUOTE = "quote"  # the speaker's own words, verbatim
+    REPORTED = "reported"  # a publication's account of what was said, verbatim from that report
+    POSITION = "position"  # a maintainer's summary, always labelled as such
+
+
+class Role(_Frozen):
+    """A title held over a period; open ends mean "not known" or "still held"."""
+
+    title: Text
+    start: dt.date | None = Field(default=None, alias="from")
+    end: dt.date | None = Field(default=None, alias="until")
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Role:
+        if self.start and self.end and self.end < self.start:
+            raise ValueError(f"role ends ({self.end}) before it starts ({self.start})")
+        return self
+
+    def held_on(self, day: dt.date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+
+class Speaker(_Frozen):
+    id: Id
+    name: Text
+    native_name: Text | None = None
+    aliases: tuple[Text, ...] = ()
+    roles: tuple[Role, ...] = ()
+
+    def role_on(self, day: dt.date | None) -> str | None:
+        """The title held on ``day``; the most recent one is never guessed for an unknown date."""
+        if day is None:
+            return None
+        held = [role for role in self.roles if role.held_on(day)]
+        return "; ".join(role.title for role in held) or None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        native = (self.native_name,) if self.native_name else ()
+        return (self.name, *native, *self.aliases)
+
+
+class Topic(_Frozen):
+    id: Id
+    name: Text
+    aliases: tuple[Text, ...] = ()
+    description: Text | None = None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+
+class Source(_Frozen):
+    id: Id
+    title: Text
+    publisher: Text
+    url: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
+    published: dt.date
+    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")] = "en"
+
+
+class Statement(_Frozen):
+    id: Id
+    speaker: Id
+    relayed_by: Id | None = None
+    date: dt.date
+    original_date: dt.date | None = None
+    kind: StatementKind
+    text: Text
+    topics: tuple[Id, ...] = ()
+    questions: tuple[Text, ...] = ()
+    context: Text | None = None
+    source_id: str = Field(default="", exclude=True, repr=False)  # set by the loader from the file
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Statement:
+        if self.relayed_by is not None and self.relayed_by == self.speaker:
+            raise ValueError("relayed_by names the speaker themself; leave it out")
+        if self.original_date is not None:
+            if self.relayed_by is None:
+                raise ValueError("original_date only applies to relayed statements")
+            if self.original_date > self.date:
+                raise ValueError("original_date is after the date it was relayed")
+        if len(set(self.topics)) != len(self.topics):
+            raise ValueError("topics lists the same topic twice")
+        return self
+
+
+class SpeakersFile(_Frozen):
+    speakers: tuple[Speaker, ...]
+
+
+class TopicsFile(_Frozen):
+    topics: tuple[Topic, ...]
+
+
+class AliasesFile(_Frozen):
+    """Maintainers' synonym tables: every listed phrase is read as its canonical term."""
+
+    aliases: dict[Text, tuple[Text, ...]] = {}
+    stopwords: tuple[Text, ...] = ()
+
+
+class StatementsFile(_Frozen):
+    """One source document and the statements taken from it."""
+
+    source: Source
+    statements: tuple[Statement, ...] = ()
+
+
+class KnowledgeFile(_Frozen):
+    """Any ``*.yaml`` file under ``knowledge/``; each section is optional so big tables can be split.
+
+    A file with ``statements`` must also carry their ``source``: one file per source document.
+    """
+
+    speakers: tuple[Speaker, ...] = ()
+    topics: tuple[Topic, ...] = ()
+    aliases: dict[Text, tuple[Text, ...]] = {}
+    stopwords: tuple[Text, ...] = ()
+    source: Source | None = None
+    statements: tuple[Statement, ...] = ()
+
+    @model_validator(mode="after")
+    def _statements_have_source(self) -> KnowledgeFile:
+        if self.statements and self.source is None:
+            raise ValueError("a file with statements must also have its source block")
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class Attributed:
+    """A statement with everything needed to show it honestly: who, in what role, where from."""
+
+    statement: Statement
+    speaker: Speaker
+    role: str | None
+    relayed_by: Speaker | None
+    relayer_role: str | None
+    source: Source
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """A validated, immutable knowledge base; a reload builds a new one and swaps the reference."""
+
+    speakers: Mapping[str, Speaker]
+    topics: Mapping[str, Topic]
+    sources: Mapping[str, Source]
+    statements: tuple[Statement, ...]  # newest first, ties by id, so listings are stable
+    aliases: Mapping[str, tuple[str, ...]]
+    stopwords: frozenset[str]
+    source_texts: Mapping[str, str]
+    content_hash: str
+    loaded_at: dt.datetime
+    directory: str
+    by_id: Mapping[str, Statement] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.by_id:
+            object.__setattr__(self, "by_id", {s.id: s for s in self.statements})
+
+    def attributed(self, statement: Statement) -> Attributed:
+        speaker = self.speakers[statement.speaker]
+        relayer = self.speakers[statement.relayed_by] if statement.relayed_by else None
+        return Attributed(
+            statement=statement,
+            speaker=speaker,
+            role=speaker.role_on(statement.original_date or statement.date),
+            relayed_by=relayer,
+            relayer_role=relayer.role_on(statement.date) if relayer else None,
+            source=self.sources[statement.source_id],
+        )
+
+    @property
+    def newest_date(self) -> dt.date | None:
+        return self.statements[0].date if self.statements else None
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.statements)} statements, {len(self.speakers)} speakers, "
+            f"{len(self.topics)} topics, {len(self.sources)} sources"
+        )
