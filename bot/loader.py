@@ -1,4 +1,4 @@
-"""Load ``knowledge/`` into a validated KnowledgeBase, or report every problem as ``path:line: message``.
+"""Load ``knowledge/`` into a validated KnowledgeBase, or report each problem as ``path:line: msg``.
 
 Loading never stops at the first problem: a maintainer fixing a broken edit wants the whole list.
 Only safe YAML is read (see ``bot.yamlsafe``), files are size-limited, and nothing outside the
@@ -156,7 +156,7 @@ def parse_file(shown: str, text: str) -> tuple[_Parsed | None, list[Problem]]:
 def load_knowledge(
     directory: Path | str, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
 ) -> KnowledgeBase:
-    """Load, validate and cross-check a knowledge directory; raises KnowledgeError listing all problems."""
+    """Load, validate and cross-check a knowledge directory; KnowledgeError lists all problems."""
     directory = Path(directory)
     if not directory.is_dir():
         raise KnowledgeError([Problem(str(directory), 1, "knowledge directory not found")])
@@ -273,7 +273,7 @@ def _check_statement(
     path: str,
     entry: LineDict,
 ) -> list[Problem]:
-    """Rules that need the whole knowledge base: references, dates against the source, verbatim text."""
+    """Rules needing the whole knowledge base: references, dates against the source, verbatim."""
     problems: list[Problem] = []
 
     def at(key: str) -> int:
@@ -298,16 +298,16 @@ def _check_statement(
             )
         )
     stored = source_texts.get(source.id)
-    if stored is not None and statement.kind is not StatementKind.POSITION:
-        if statement.text not in stored:
-            problems.append(
-                Problem(
-                    path,
-                    at("text"),
-                    f"text of a {statement.kind} is not found "
-                    f"verbatim in {SOURCE_TEXT_DIR}/{source.id}.txt",
-                )
+    verbatim = statement.kind is not StatementKind.POSITION
+    if stored is not None and verbatim and statement.text not in stored:
+        problems.append(
+            Problem(
+                path,
+                at("text"),
+                f"text of a {statement.kind} is not found "
+                f"verbatim in {SOURCE_TEXT_DIR}/{source.id}.txt",
             )
+        )
     return problems
 
 

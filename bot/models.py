@@ -156,7 +156,7 @@ class StatementsFile(_Frozen):
 
 
 class KnowledgeFile(_Frozen):
-    """Any ``*.yaml`` file under ``knowledge/``; each section is optional so big tables can be split.
+    """Any ``*.yaml`` file under ``knowledge/``; every section is optional, so tables can be split.
 
     A file with ``statements`` must also carry their ``source``: one file per source document.
     """

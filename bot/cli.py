@@ -1,0 +1,165 @@
+"""The `policybot` command line (also `python -m bot`)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot import __version__
+from bot.answers import to_json
+from bot.config import Settings
+from bot.library import Library
+from bot.loader import KnowledgeError
+from bot.render import answer_text
+from bot.search import SearchConfig, SearchIndex
+
+logger = logging.getLogger(__name__)
+
+NO_TOKEN_HINT = (
+    "No TELEGRAM_BOT_TOKEN configured: starting the console chat on the knowledge base. "
+    "To connect to Telegram, put TELEGRAM_BOT_TOKEN=<token from @BotFather> in .env "
+    "(see README) and run `make run` again."
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="policybot", description="Answers questions about official policy statements."
+    )
+    parser.add_argument("--version", action="version", version=f"policybot {__version__}")
+    parser.add_argument(
+        "--knowledge",
+        type=Path,
+        metavar="DIR",
+        help="knowledge directory (default: POLICYBOT_KNOWLEDGE_DIR or bundled)",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sub.add_parser("run", help="run the Telegram bot (the console chat when no token is set)")
+    sub.add_parser("chat", help="console chat on the knowledge base")
+
+    ask = sub.add_parser("ask", help="answer one question (or a file of them)")
+    ask.add_argument("question", nargs="?", help="the question")
+    ask.add_argument("--file", type=Path, help="one question per line; one JSON line out each")
+    ask.add_argument("--json", action="store_true", help="print the JSON contract")
+    ask.add_argument("--limit", type=int, default=None, help="at most N results")
+    ask.add_argument(
+        "--explain", action="store_true", help="show the parsed query and per-field scores"
+    )
+
+    sub.add_parser("validate", help="check the knowledge base loads; path:line per problem")
+
+    evaluate = sub.add_parser("eval", help="measure answer quality on a question set")
+    evaluate.add_argument("cases", type=Path, help="questions YAML (see tests/eval/README.md)")
+    evaluate.add_argument("--json", action="store_true", help="machine-readable report")
+    evaluate.add_argument("--min-top1", type=float, default=0.0)
+    evaluate.add_argument("--min-top3", type=float, default=0.0)
+    evaluate.add_argument("--min-abstention", type=float, default=0.0)
+    evaluate.add_argument(
+        "--threshold", type=float, default=None, help="override the configured confidence threshold"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    overrides = {"POLICYBOT_KNOWLEDGE_DIR": args.knowledge} if args.knowledge else {}
+    settings = Settings(**overrides)
+    handler = COMMANDS[args.command]
+    try:
+        return handler(args, settings)
+    except KnowledgeError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"knowledge base invalid: {len(exc.problems)} problem(s)", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # `policybot ask … | head`
+        return 0
+
+
+def search_config(settings: Settings) -> SearchConfig:
+    return SearchConfig(
+        threshold=settings.threshold,
+        max_results=settings.max_results,
+        max_question_chars=settings.max_question_chars,
+    )
+
+
+def make_library(settings: Settings) -> Library:
+    return Library(
+        settings.knowledge_dir, search_config(settings), max_file_bytes=settings.max_file_bytes
+    )
+
+
+def load_index(settings: Settings) -> SearchIndex:
+    return make_library(settings).build()
+
+
+def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
+    index = load_index(settings)
+    print(
+        f"ok: {settings.knowledge_dir}: {index.kb.summary()}, version {index.kb.content_hash[:12]}"
+    )
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    if (args.question is None) == (args.file is None):
+        print("ask: give a QUESTION or --file FILE (not both)", file=sys.stderr)
+        return 2
+    index = load_index(settings)
+    if args.file is not None:
+        questions = [line.strip() for line in args.file.read_text(encoding="utf-8").splitlines()]
+        for question in filter(None, questions):
+            print(json.dumps(to_json(index.search(question, limit=args.limit)), ensure_ascii=False))
+        return 0
+    answer = index.search(args.question, limit=args.limit)
+    if args.explain:
+        from bot.explain import explain_text
+
+        print(explain_text(answer))
+        return 0
+    if args.json:
+        print(json.dumps(to_json(answer), ensure_ascii=False, indent=2))
+    else:
+        print(answer_text(answer))
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.console import run_console
+
+    return run_console(make_library(settings), settings)
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.token is None:
+        print(NO_TOKEN_HINT, flush=True)
+        return cmd_chat(args, settings)
+    from bot.app import run_bot
+
+    return run_bot(settings)
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.evaluate import run_eval
+
+    return run_eval(args, settings)
+
+
+COMMANDS = {
+    "run": cmd_run,
+    "chat": cmd_chat,
+    "ask": cmd_ask,
+    "validate": cmd_validate,
+    "eval": cmd_eval,
+}

@@ -1,0 +1,54 @@
+"""Settings from the environment and `.env` (pydantic-settings); the token is a SecretStr."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+BUNDLED_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+
+
+class Settings(BaseSettings):
+    """Every setting has a default except the token; `.env.example` documents each one."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    telegram_bot_token: SecretStr | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
+    telegram_api_url: str = Field(default="https://api.telegram.org/bot", alias="TELEGRAM_API_URL")
+    admin_ids: Annotated[frozenset[int], NoDecode] = Field(
+        default=frozenset(), alias="POLICYBOT_ADMIN_IDS"
+    )
+    knowledge_dir: Path = Field(default=BUNDLED_KNOWLEDGE, alias="POLICYBOT_KNOWLEDGE_DIR")
+    threshold: float = Field(default=0.6, ge=0.0, le=1.0, alias="POLICYBOT_THRESHOLD")
+    max_results: int = Field(default=5, ge=1, le=10, alias="POLICYBOT_MAX_RESULTS")
+    max_question_chars: int = Field(default=500, ge=20, alias="POLICYBOT_MAX_QUESTION_CHARS")
+    max_file_bytes: int = Field(default=8 * 1024 * 1024, ge=1024, alias="POLICYBOT_MAX_FILE_BYTES")
+    database: Path = Field(default=Path("policybot.sqlite3"), alias="POLICYBOT_DATABASE")
+    retention_days: int = Field(default=180, ge=1, alias="POLICYBOT_RETENTION_DAYS")
+    group_cooldown_seconds: float = Field(default=10.0, ge=0, alias="POLICYBOT_GROUP_COOLDOWN")
+    user_rate_per_minute: int = Field(default=20, ge=1, alias="POLICYBOT_USER_RATE_PER_MINUTE")
+    watch: bool = Field(default=True, alias="POLICYBOT_WATCH")
+    webhook_url: str | None = Field(default=None, alias="POLICYBOT_WEBHOOK_URL")
+    webhook_listen: str = Field(default="127.0.0.1", alias="POLICYBOT_WEBHOOK_LISTEN")
+    webhook_port: int = Field(default=8443, ge=1, le=65535, alias="POLICYBOT_WEBHOOK_PORT")
+    webhook_secret: SecretStr | None = Field(default=None, alias="POLICYBOT_WEBHOOK_SECRET")
+    log_level: str = Field(default="INFO", alias="POLICYBOT_LOG_LEVEL")
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        """Accept "1, 2 3" from the environment as well as a list."""
+        if isinstance(value, str):
+            return frozenset(int(part) for part in value.replace(",", " ").split())
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @property
+    def token(self) -> str | None:
+        return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None

@@ -1,0 +1,80 @@
+"""The offline console chat: the same pipeline as Telegram, rendered as plain text."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from bot.answers import Answer
+from bot.config import Settings
+from bot.library import Library
+from bot.render import answer_text
+
+PROMPT = "you> "
+HELP = (
+    "Ask about official policy statements, e.g. “What are China's red lines with the US?”.\n"
+    "Commands: more (next results), help, quit. Ctrl-D or Ctrl-C also quits."
+)
+
+
+def run_console(
+    library: Library,
+    settings: Settings,
+    *,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+) -> int:
+    """Read questions line by line until EOF; never dies on a question."""
+    stdin = stdin or sys.stdin
+    out = stdout or sys.stdout
+    result = library.reload_sync()
+    if not result.ok:
+        for problem in result.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    kb = library.index.kb
+    print(
+        f"policybot: {kb.summary()} (newest {kb.newest_date}). Type a question; "
+        "'help' for commands.",
+        file=out,
+        flush=True,
+    )
+    last: Answer | None = None
+    shown = 0
+    interactive = stdin.isatty()
+    while True:
+        if interactive:
+            print(PROMPT, end="", file=out, flush=True)
+        try:
+            line = stdin.readline()
+        except KeyboardInterrupt:
+            print(file=out)
+            return 0
+        if not line:
+            return 0
+        question = line.strip()
+        if not question:
+            continue
+        command = question.casefold()
+        if command in {"quit", "exit", "/quit", "/exit"}:
+            return 0
+        if command in {"help", "/help", "?"}:
+            print(HELP, file=out, flush=True)
+            continue
+        if command in {"more", "/more"}:
+            if last is None or shown >= len(last.matches):
+                print("No more results.", file=out, flush=True)
+                continue
+            page = Answer(last.question, last.status, last.matches[shown : shown + 1])
+            print(answer_text(page).replace("[1]", f"[{shown + 1}]", 1), file=out, flush=True)
+            shown += 1
+            continue
+        answer = library.index.search(question, limit=settings.max_results)
+        first = Answer(
+            answer.question, answer.status, answer.matches[:1], answer.suggestions, answer.notice
+        )
+        text = answer_text(first)
+        if len(answer.matches) > 1:
+            text += f"\n\n({len(answer.matches) - 1} more: type 'more')"
+        print(text, file=out, flush=True)
+        last, shown = answer, 1

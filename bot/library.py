@@ -1,0 +1,84 @@
+"""The live knowledge base and its index, swapped atomically on reload.
+
+Readers take ``library.index`` once per question and keep using that object, so a reload in
+progress never exposes a half-built index: the new one is built completely (in a worker thread
+when called from the event loop) and only then assigned, and a failed build leaves the old one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.loader import KnowledgeError, Problem, load_knowledge
+from bot.search import SearchConfig, SearchIndex
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ReloadResult:
+    ok: bool
+    summary: str
+    problems: tuple[Problem, ...] = ()
+    seconds: float = 0.0
+
+
+class Library:
+    def __init__(
+        self, directory: Path, config: SearchConfig, *, max_file_bytes: int = 8 * 1024 * 1024
+    ) -> None:
+        self.directory = directory
+        self.config = config
+        self.max_file_bytes = max_file_bytes
+        self._index: SearchIndex | None = None
+        self._build_lock = threading.Lock()
+        self.last_problems: tuple[Problem, ...] = ()
+
+    @property
+    def index(self) -> SearchIndex:
+        if self._index is None:
+            raise RuntimeError("the knowledge base has not been loaded yet")
+        return self._index
+
+    @property
+    def loaded(self) -> bool:
+        return self._index is not None
+
+    def build(self) -> SearchIndex:
+        """Load, validate and index from disk; on failure raise KnowledgeError, change nothing."""
+        kb = load_knowledge(self.directory, max_file_bytes=self.max_file_bytes)
+        return SearchIndex(kb, self.config)
+
+    def reload_sync(self) -> ReloadResult:
+        started = time.perf_counter()
+        with self._build_lock:  # two overlapping reloads would race to assign
+            try:
+                index = self.build()
+            except KnowledgeError as exc:
+                self.last_problems = tuple(exc.problems)
+                for problem in exc.problems:
+                    logger.error("Knowledge problem: %s", problem)
+                kept = (
+                    f"still serving {self._index.kb.content_hash[:12]}"
+                    if self._index
+                    else "nothing loaded"
+                )
+                logger.error("Reload failed with %d problem(s); %s", len(exc.problems), kept)
+                return ReloadResult(False, kept, tuple(exc.problems), time.perf_counter() - started)
+            self._index = index
+            self.last_problems = ()
+        kb = index.kb
+        seconds = time.perf_counter() - started
+        logger.info(
+            "Knowledge base %s live: %s (%.2f s)", kb.content_hash[:12], kb.summary(), seconds
+        )
+        return ReloadResult(True, f"{kb.summary()}, version {kb.content_hash[:12]}", (), seconds)
+
+    async def reload(self) -> ReloadResult:
+        """Reload off the event loop; questions meanwhile are answered from the current index."""
+        return await asyncio.to_thread(self.reload_sync)

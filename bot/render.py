@@ -1,0 +1,179 @@
+"""Rendering an Answer as console text or Telegram HTML.
+
+HTML rules, all enforced here rather than trusted to callers: every interpolated string passes
+through ``html.escape`` exactly once; only tags Telegram accepts are produced; a message is built
+from whole blocks, so trimming never cuts inside a tag; nothing exceeds MAX_MESSAGE_CHARS.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+
+from bot.answers import Answer, Match, Status, date_line, kind_label, source_line, speaker_line
+from bot.models import Attributed, StatementKind
+
+MAX_MESSAGE_CHARS = (
+    4096  # telegram.constants.MessageLimit.MAX_TEXT_LENGTH (the core cannot import it)
+)
+MAX_STATEMENT_CHARS = 3000
+_SENTENCE_END = re.compile(r"(?<=[.;!?。；！？])\s+")
+
+SMALLTALK_REPLY = (
+    "Hello! I answer questions about official policy statements, with the exact text, who said "
+    "it, when, and the source. Try: “What are China's red lines with the US?”"
+)
+NOT_FOUND_REPLY = (
+    "I don't know: nothing in my knowledge base answers that closely enough, and I'd rather "
+    "say so than guess."
+)
+
+
+def trim_at_sentence(text: str, limit: int) -> tuple[str, bool]:
+    """Cut ``text`` to ``limit`` characters at a sentence (or word) boundary; says if it cut."""
+    if len(text) <= limit:
+        return text, False
+    cut = text[:limit]
+    ends = [m.start() for m in _SENTENCE_END.finditer(cut)]
+    if ends and ends[-1] > limit // 3:
+        return cut[: ends[-1]].rstrip() + " …", True
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 3 else cut).rstrip() + " …", True
+
+
+# ----------------------------------------------------------------------------- plain text
+
+
+def statement_text(item: Attributed, *, number: int | None = None) -> str:
+    statement = item.statement
+    body = statement.text
+    if statement.kind is StatementKind.QUOTE:
+        body = f"“{body}”"
+    prefix = f"[{number}] " if number is not None else ""
+    lines = [
+        f"{prefix}{body}",
+        f"    — {speaker_line(item)}",
+        f"    Kind: {kind_label(item)}",
+        f"    Said: {date_line(item)}",
+        f"    Source: {source_line(item)}",
+        f"    Link: {item.source.url or 'not known'}",
+    ]
+    if statement.context:
+        lines.append(f"    Context: {statement.context}")
+    lines.append(f"    Id: {statement.id}")
+    return "\n".join(lines)
+
+
+def answer_text(answer: Answer) -> str:
+    """The console chat's rendering of an answer."""
+    parts: list[str] = []
+    if answer.notice:
+        parts.append(f"Note: {answer.notice}")
+    if answer.status is Status.SMALLTALK:
+        parts.append(SMALLTALK_REPLY)
+    elif not answer.answered:
+        parts.append(NOT_FOUND_REPLY)
+        if answer.suggestions:
+            parts.append("Nearest topics: " + "; ".join(answer.suggestions))
+    else:
+        for number, match in enumerate(answer.matches, 1):
+            parts.append(
+                statement_text(match.item, number=number) + f"\n    Confidence: {match.score:.2f}"
+            )
+    return "\n\n".join(parts)
+
+
+# ----------------------------------------------------------------------------- Telegram HTML
+
+
+def esc(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def statement_html(item: Attributed, *, max_text: int = MAX_STATEMENT_CHARS) -> str:
+    """One statement as a self-contained HTML block (every tag it opens, it closes)."""
+    statement = item.statement
+    text, trimmed = trim_at_sentence(statement.text, max_text)
+    body = esc(text)
+    if statement.kind is StatementKind.QUOTE:
+        body = f"“{body}”"
+    source = item.source
+    title = f"{esc(source.publisher)}, “{esc(source.title)}”"
+    if source.url:
+        title = f'<a href="{esc(source.url)}">{title}</a>'
+    lines = [
+        f"<blockquote>{body}</blockquote>",
+        f"<i>{esc(_sentence_case(kind_label(item)))}</i>"
+        + (" — <i>shortened; the full text is in the source</i>" if trimmed else ""),
+        f"🗣 <b>{esc(item.speaker.name)}</b>" + (f" ({esc(item.role)})" if item.role else ""),
+    ]
+    if item.relayed_by is not None:
+        lines.append(
+            f"↪ as relayed by <b>{esc(item.relayed_by.name)}</b>"
+            + (f" ({esc(item.relayer_role)})" if item.relayer_role else "")
+        )
+    lines += [
+        f"📅 {esc(date_line(item))}",
+        f"📰 {title}, published {esc(source.published.isoformat())}",
+    ]
+    return "\n".join(lines)
+
+
+def source_html(item: Attributed) -> str:
+    source = item.source
+    lines = [
+        f"<b>{esc(source.title)}</b>",
+        f"Publisher: {esc(source.publisher)}",
+        f"Published: {esc(source.published.isoformat())}",
+        f"Language: {esc(source.language)}",
+        "Link: "
+        + (
+            f'<a href="{esc(source.url)}">{esc(source.url)}</a>'
+            if source.url
+            else "not known (the knowledge base keeps the text, not a link)"
+        ),
+    ]
+    if item.statement.context:
+        lines.append(f"Context: {esc(item.statement.context)}")
+    return "\n".join(lines)
+
+
+def fit_blocks(
+    blocks: Iterable[str], *, limit: int = MAX_MESSAGE_CHARS, separator: str = "\n\n"
+) -> str:
+    """Join whole HTML blocks while they fit; a block never gets cut, so tags stay balanced."""
+    out = ""
+    for block in blocks:
+        candidate = block if not out else out + separator + block
+        if len(candidate) > limit:
+            break
+        out = candidate
+    return out
+
+
+def answer_html(answer: Answer, *, start: int = 0, count: int = 1) -> str:
+    """Telegram HTML for ``count`` matches from ``start`` (the "More results" page)."""
+    header: list[str] = []
+    if answer.notice:
+        header.append(f"<i>{esc(answer.notice)}</i>")
+    if answer.status is Status.SMALLTALK:
+        return fit_blocks([*header, esc(SMALLTALK_REPLY)])
+    if not answer.answered:
+        lines = [*header, esc(NOT_FOUND_REPLY)]
+        if answer.suggestions:
+            lines.append(
+                "Nearest topics: " + ", ".join(f"<b>{esc(s)}</b>" for s in answer.suggestions)
+            )
+        return fit_blocks(lines)
+    page: Sequence[Match] = answer.matches[start : start + count]
+    blocks = [*header]
+    total = len(answer.matches)
+    for offset, match in enumerate(page):
+        number = f"<b>{start + offset + 1}/{total}</b>\n" if total > 1 else ""
+        blocks.append(number + statement_html(match.item))
+    return fit_blocks(blocks)
+
+
+def _sentence_case(text: str) -> str:
+    return text[:1].upper() + text[1:]

@@ -1,0 +1,479 @@
+"""Ranking statements for a question: an inverted index picks candidates, rapidfuzz reranks them.
+
+Confidence is *coverage*: the share of the question's information (terms weighted by rarity,
+unknown words weighing most) that a statement accounts for, adjusted by how closely its
+maintainer-written questions match. Because it is a share of the question itself, one threshold
+means the same thing for a two-word query and a long one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from bot.answers import Answer, Match, Status
+from bot.gazetteer import GAZETTEER
+from bot.models import KnowledgeBase, Statement
+from bot.query import MONTHS, ParsedQuestion, parse_question
+from bot.text import STOPWORDS, has_han, normalize, stem, tokens
+
+TOPIC_PREFIX = "#"
+FIELD_WEIGHTS = {"questions": 1.0, "topics": 1.0, "text": 0.85, "context": 0.6}
+CANDIDATES = 40
+UNKNOWN_WORD_FACTOR = 0.6
+UNKNOWN_ENTITY_FACTOR = 1.5
+PRONOUN_VERBS = frozenset(
+    ["tell", "give", "show", "let", "help", "send", "teach", "remind", "brief", "join"]
+)
+EXTRA_VOCABULARY = frozenset(MONTHS) | frozenset(
+    [
+        "latest",
+        "recent",
+        "newest",
+        "since",
+        "before",
+        "after",
+        "until",
+        "red",
+        "lines",
+        "say",
+        "said",
+    ]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchConfig:
+    threshold: float = 0.6
+    max_results: int = 5
+    max_question_chars: int = 500
+
+
+class PhraseTable:
+    """Longest-match replacement of token sequences (aliases, topic names, speaker names)."""
+
+    def __init__(self, phrases: Iterable[tuple[tuple[str, ...], tuple[str, ...]]]) -> None:
+        self._by_first: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+        for phrase, replacement in phrases:
+            if phrase:
+                self._by_first.setdefault(phrase[0], []).append((phrase, replacement))
+        for entries in self._by_first.values():
+            entries.sort(key=lambda entry: len(entry[0]), reverse=True)
+
+    def apply(self, words: Sequence[str]) -> tuple[list[str], list[tuple[str, ...]]]:
+        out: list[str] = []
+        found: list[tuple[str, ...]] = []
+        i = 0
+        while i < len(words):
+            for phrase, replacement in self._by_first.get(words[i], ()):
+                if tuple(words[i : i + len(phrase)]) == phrase:
+                    out.extend(replacement)
+                    found.append(replacement)
+                    i += len(phrase)
+                    break
+            else:
+                out.append(words[i])
+                i += 1
+        return out, found
+
+
+def _phrase(text: str) -> tuple[str, ...]:
+    return tuple(tokens(normalize(text)))
+
+
+@dataclass
+class _Doc:
+    """Per-statement data the reranker needs, computed once at index time."""
+
+    statement: Statement
+    question_terms: list[frozenset[str]]
+    text_terms: frozenset[str]
+    question_strings: list[str]
+
+
+@dataclass
+class SearchIndex:
+    """Everything derived from one KnowledgeBase for answering; rebuilt on every reload."""
+
+    kb: KnowledgeBase
+    config: SearchConfig = field(default_factory=SearchConfig)
+
+    def __post_init__(self) -> None:
+        kb = self.kb
+        self.stopwords = STOPWORDS | kb.stopwords
+        self.speakers = PhraseTable(
+            (_phrase(name), (speaker.id,))
+            for speaker in kb.speakers.values()
+            for name in speaker.names
+        )
+        self.topics = PhraseTable(
+            (_phrase(name), (TOPIC_PREFIX + topic.id,))
+            for topic in kb.topics.values()
+            for name in topic.names
+        )
+        synonyms: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
+        for canonical, variants in kb.aliases.items():
+            target = _phrase(canonical)
+            synonyms += [(_phrase(variant), target) for variant in variants]
+        self.synonyms = PhraseTable(synonyms)
+
+        statements = kb.statements
+        self.size = len(statements)
+        postings: dict[str, dict[int, float]] = {}
+        vocabulary: Counter[str] = Counter()
+        self.docs: list[_Doc] = []
+        for index, statement in enumerate(statements):
+            fields = self._fields(statement)
+            fields["topics"] = [kb.topics[t].name for t in statement.topics if t in kb.topics]
+            for name, texts in fields.items():
+                weight = FIELD_WEIGHTS[name]
+                for text in texts:
+                    raw = tokens(normalize(text))
+                    vocabulary.update(raw)
+                    for term in self.analyze(raw, keep_topic_words=True):
+                        slot = postings.setdefault(term, {})
+                        if slot.get(index, 0.0) < weight:
+                            slot[index] = weight
+            question_terms = [
+                frozenset(self.analyze(tokens(normalize(q)), keep_topic_words=True))
+                for q in statement.questions
+            ]
+            self.docs.append(
+                _Doc(
+                    statement=statement,
+                    question_terms=question_terms,
+                    text_terms=frozenset(
+                        self.analyze(tokens(normalize(statement.text)), keep_topic_words=True)
+                    ),
+                    question_strings=[" ".join(sorted(terms)) for terms in question_terms],
+                )
+            )
+        names = [n for sp in kb.speakers.values() for n in sp.names]
+        names += [n for topic in kb.topics.values() for n in topic.names]
+        for name in names:
+            vocabulary.update(tokens(normalize(name)))
+        for canonical, variants in kb.aliases.items():
+            for name in (canonical, *variants):
+                vocabulary.update(tokens(normalize(name)))
+        vocabulary.update(self.stopwords | EXTRA_VOCABULARY)
+        self.postings = {
+            term: (
+                np.fromiter(docs.keys(), dtype=np.int32, count=len(docs)),
+                np.fromiter(docs.values(), dtype=np.float32, count=len(docs)),
+            )
+            for term, docs in postings.items()
+        }
+        n = max(self.size, 1)
+        self.idf = {term: self._idf(len(ids)) for term, (ids, _) in self.postings.items()}
+        self.unknown_idf = self._idf(0)
+        self.vocabulary = frozenset(vocabulary)
+        by_length: dict[int, list[str]] = {}
+        for word, _count in vocabulary.most_common():
+            if word.isalpha() and not has_han(word):
+                by_length.setdefault(len(word), []).append(word)
+        self._vocabulary_by_length = by_length
+        self.dates = np.array([s.date.toordinal() for s in statements], dtype=np.int32)
+        speaker_ids = sorted(kb.speakers)
+        self._speaker_code = {speaker_id: code for code, speaker_id in enumerate(speaker_ids)}
+        self.speaker_codes = np.array(
+            [self._speaker_code[s.speaker] for s in statements], dtype=np.int32
+        )
+        self.relayer_codes = np.array(
+            [self._speaker_code[s.relayed_by] if s.relayed_by else -1 for s in statements],
+            dtype=np.int32,
+        )
+        self._n = n
+
+    def _weight(self, term: str) -> float:
+        """Rarity of a term; an unknown word counts as a rare one, an unknown named place or
+        leader as more than any known word, so a question about it is declined."""
+        known = self.idf.get(term)
+        if known is not None:
+            return known
+        if term in GAZETTEER:
+            return self.unknown_idf * UNKNOWN_ENTITY_FACTOR
+        return self.unknown_idf * UNKNOWN_WORD_FACTOR
+
+    def _idf(self, df: int) -> float:
+        """BM25's smoothed idf: positive even for a term in every statement, highest when unseen."""
+        return math.log(1.0 + (self.size - df + 0.5) / (df + 0.5))
+
+    @staticmethod
+    def _fields(statement: Statement) -> dict[str, list[str]]:
+        return {
+            "text": [statement.text],
+            "questions": list(statement.questions),
+            "context": [statement.context] if statement.context else [],
+            "topics": [],  # filled by _topic_names: the topics a maintainer tagged
+        }
+
+    def analyze(
+        self,
+        words: Sequence[str],
+        *,
+        topics_found: list[str] | None = None,
+        keep_topic_words: bool = False,
+    ) -> list[str]:
+        """Words → terms: topic phrases, synonyms, stopwords, stems. Shared by both sides.
+
+        A question's topic phrase is replaced by the topic (its words were a name, not content);
+        a statement keeps the words as well, so a question using only some of them still matches.
+        """
+        words = [
+            w
+            for i, w in enumerate(words)
+            if not (w == "us" and i > 0 and words[i - 1] in PRONOUN_VERBS)
+        ]
+        replaced, found = self.topics.apply(words)
+        if topics_found is not None:
+            topics_found.extend(phrase[0] for phrase in found)
+        words = [*words, *(p[0] for p in found)] if keep_topic_words else replaced
+        words, _ = self.synonyms.apply(words)
+        terms = []
+        for word in words:
+            if word.startswith(TOPIC_PREFIX):
+                terms.append(word)
+            elif word not in self.stopwords and not has_han(word) and not word.isdigit():
+                terms.append(stem(word))
+        return terms
+
+    # ---------------------------------------------------------------- query side
+
+    def correct(self, word: str) -> str | None:
+        """The knowledge base's own word nearest a misspelling, or None when nothing is close."""
+        if word in self.vocabulary or not word.isalpha() or has_han(word) or not word.isascii():
+            return None
+        length = len(word)
+        if length <= 3:
+            for candidate in self._vocabulary_by_length.get(length, ()):
+                if sorted(candidate) == sorted(word) and OSA.distance(word, candidate) == 1:
+                    return candidate
+            return None
+        max_distance = 1 if length <= 5 else 2
+        best: tuple[int, str] | None = None
+        for size in range(length - max_distance, length + max_distance + 1):
+            choices = self._vocabulary_by_length.get(size)
+            if not choices:
+                continue
+            found = process.extractOne(
+                word, choices, scorer=OSA.distance, score_cutoff=max_distance
+            )
+            if found is not None and (best is None or found[1] < best[0]):
+                best = (int(found[1]), found[0])
+        if best is None:
+            return None
+        distance, candidate = best
+        if distance == 2 and candidate[0] != word[0]:
+            return None  # two edits and a different first letter is another word, not a typo
+        return candidate
+
+    def search(self, question: str, *, limit: int | None = None) -> Answer:
+        limit = limit or self.config.max_results
+        notice = None
+        if len(question) > self.config.max_question_chars:
+            question = question[: self.config.max_question_chars]
+            notice = (
+                f"Your question was long, so only its first "
+                f"{self.config.max_question_chars} characters were read."
+            )
+        parsed = parse_question(question)
+        if parsed.smalltalk:
+            return Answer(question=question, status=Status.SMALLTALK, notice=notice)
+        raw = tokens(parsed.text)
+        corrections: dict[str, str] = {}
+        fixed: list[str] = []
+        for word in raw:
+            candidate = self.correct(word)
+            if candidate is not None:
+                corrections[word] = candidate
+            fixed.append(candidate or word)
+        words, speakers_found = self.speakers.apply(fixed)
+        speaker_ids = sorted({phrase[0] for phrase in speakers_found})
+        words = [w for w in words if w not in self._speaker_code]
+        topics_found: list[str] = []
+        terms = list(dict.fromkeys(self.analyze(words, topics_found=topics_found)))
+        weights = {term: self._weight(term) for term in terms}
+        explanation: dict[str, Any] = {
+            "normalised": parsed.text,
+            "corrections": corrections,
+            "speakers": speaker_ids,
+            "topics": [t.removeprefix(TOPIC_PREFIX) for t in topics_found],
+            "dates": (
+                [
+                    parsed.dates.start and parsed.dates.start.isoformat(),
+                    parsed.dates.end and parsed.dates.end.isoformat(),
+                ]
+                if parsed.dates
+                else None
+            ),
+            "latest": parsed.latest,
+            "terms": {term: round(weight, 3) for term, weight in weights.items()},
+        }
+        mask = self._mask(speaker_ids, parsed)
+        has_filter = bool(speaker_ids) or parsed.dates is not None or parsed.latest
+        if not terms:
+            if not has_filter:
+                return Answer(
+                    question=question,
+                    status=Status.NOT_FOUND,
+                    notice=notice,
+                    suggestions=self._popular_topics(),
+                    explanation=explanation,
+                )
+            indices = (
+                np.flatnonzero(mask)[:limit]
+                if mask is not None
+                else np.arange(min(limit, self.size))
+            )
+            matches = tuple(self._match(int(i), 1.0, {"filter_only": 1.0}) for i in indices)
+            if not matches:
+                return self._not_found(question, parsed, speaker_ids, [], notice, explanation)
+            return Answer(
+                question=question,
+                status=Status.FOUND,
+                matches=matches,
+                notice=notice,
+                explanation=explanation,
+            )
+        total = sum(weights.values())
+        scores = np.zeros(self.size, dtype=np.float32)
+        for term, weight in weights.items():
+            posting = self.postings.get(term)
+            if posting is not None:
+                ids, field_weights = posting
+                scores[ids] += weight * field_weights
+        if mask is not None:
+            scores[~mask] = 0.0
+        count = min(CANDIDATES, self.size)
+        top = (
+            np.argpartition(-scores, count - 1)[:count]
+            if count < self.size
+            else np.arange(self.size)
+        )
+        top = top[scores[top] > 0]
+        query_terms = frozenset(terms)
+        query_string = " ".join(sorted(query_terms))
+        ranked: list[tuple[float, int, float, dict[str, float]]] = []
+        for index in top.tolist():
+            coverage = float(scores[index]) / total
+            doc = self.docs[index]
+            precision = max(
+                [self._share(terms_, query_terms, weights) for terms_ in doc.question_terms]
+                + [self._share(doc.text_terms, query_terms, weights)]
+            )
+            similarity = 0.0
+            if doc.question_strings:
+                best = process.extractOne(
+                    query_string, doc.question_strings, scorer=fuzz.token_sort_ratio, processor=None
+                )
+                similarity = best[1] / 100.0 if best else 0.0
+            confidence = min(1.0, coverage * (0.85 + 0.15 * max(precision, similarity)))
+            rank = confidence + 0.2 * precision + 0.05 * similarity
+            signals = {
+                "coverage": round(coverage, 4),
+                "precision": round(precision, 4),
+                "similarity": round(similarity, 4),
+                "confidence": round(confidence, 4),
+            }
+            ranked.append((rank, index, confidence, signals))
+        ranked.sort(key=lambda row: (-row[0], -int(self.dates[row[1]]), row[1]))
+        accepted = [row for row in ranked if row[2] >= self.config.threshold]
+        explanation["candidates"] = [
+            {
+                "id": self.docs[index].statement.id,
+                "accepted": conf >= self.config.threshold,
+                "signals": {"rank": round(rank, 4), **signals},
+            }
+            for rank, index, conf, signals in ranked[:8]
+        ]
+        if not accepted:
+            return self._not_found(question, parsed, speaker_ids, ranked, notice, explanation)
+        if parsed.latest:
+            accepted.sort(key=lambda row: (-int(self.dates[row[1]]), -row[0]))
+        matches = tuple(
+            self._match(index, conf, signals) for _rank, index, conf, signals in accepted[:limit]
+        )
+        return Answer(
+            question=question,
+            status=Status.FOUND,
+            matches=matches,
+            notice=notice,
+            explanation=explanation,
+        )
+
+    @staticmethod
+    def _share(
+        field_terms: frozenset[str], query_terms: frozenset[str], weights: dict[str, float]
+    ) -> float:
+        """How much of a field is about the question (penalises long texts merely mentioning it)."""
+        if not field_terms:
+            return 0.0
+        overlap = field_terms & query_terms
+        if not overlap:
+            return 0.0
+        field_weight = sum(weights.get(t, 0.0) or 0.5 for t in field_terms)
+        return sum(weights[t] for t in overlap) / field_weight if field_weight else 0.0
+
+    def _mask(self, speaker_ids: list[str], parsed: ParsedQuestion) -> npt.NDArray[np.bool_] | None:
+        mask: npt.NDArray[np.bool_] | None = None
+        if speaker_ids:
+            codes = np.array([self._speaker_code[s] for s in speaker_ids], dtype=np.int32)
+            mask = np.isin(self.speaker_codes, codes) | np.isin(self.relayer_codes, codes)
+        if parsed.dates is not None:
+            start = parsed.dates.start.toordinal() if parsed.dates.start else -(2**31)
+            end = parsed.dates.end.toordinal() if parsed.dates.end else 2**31 - 1
+            in_range = (self.dates >= start) & (self.dates <= end)
+            mask = in_range if mask is None else mask & in_range
+        return mask
+
+    def _match(self, index: int, score: float, signals: dict[str, float]) -> Match:
+        return Match(self.kb.attributed(self.docs[index].statement), score, signals)
+
+    def _not_found(
+        self,
+        question: str,
+        parsed: ParsedQuestion,
+        speaker_ids: list[str],
+        ranked: list[tuple[float, int, float, dict[str, float]]],
+        notice: str | None,
+        explanation: dict[str, Any],
+    ) -> Answer:
+        suggestions: list[str] = []
+        for _rank, index, _conf, _signals in ranked[:5]:
+            for topic_id in self.docs[index].statement.topics:
+                name = self.kb.topics[topic_id].name
+                if name not in suggestions:
+                    suggestions.append(name)
+                break
+        if not suggestions:
+            topic_names = [topic.name for topic in self.kb.topics.values()]
+            for name, _score, _key in process.extract(
+                parsed.text, topic_names, scorer=fuzz.WRatio, limit=3, score_cutoff=70
+            ):
+                suggestions.append(name)
+        filters = []
+        if speaker_ids:
+            filters.append(" or ".join(self.kb.speakers[s].name for s in speaker_ids))
+        if parsed.dates is not None:
+            filters.append(parsed.dates.label)
+        if filters and notice is None:
+            notice = "Nothing matched with the filter: " + ", ".join(filters) + "."
+        return Answer(
+            question=question,
+            status=Status.NOT_FOUND,
+            notice=notice,
+            suggestions=tuple(suggestions[:3]),
+            explanation=explanation,
+        )
+
+    def _popular_topics(self) -> tuple[str, ...]:
+        counts = Counter(t for s in self.kb.statements for t in s.topics)
+        return tuple(self.kb.topics[t].name for t, _ in counts.most_common(3))
