@@ -15,7 +15,11 @@ class Settings(BaseSettings):
     """Every setting has a default except the token; `.env.example` documents each one."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,  # `KEY=` in .env means "use the default", not "empty string"
+        extra="ignore",
+        populate_by_name=True,
     )
 
     telegram_bot_token: SecretStr | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
@@ -51,4 +55,5 @@ class Settings(BaseSettings):
 
     @property
     def token(self) -> str | None:
-        return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None
+        value = self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else ""
+        return value.strip() or None

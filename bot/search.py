@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -21,11 +21,12 @@ from rapidfuzz.distance import OSA
 
 from bot.answers import Answer, Match, Status
 from bot.gazetteer import GAZETTEER
-from bot.models import KnowledgeBase, Statement
+from bot.models import KnowledgeBase, Speaker, Statement, Topic
 from bot.query import MONTHS, ParsedQuestion, parse_question
 from bot.text import STOPWORDS, has_han, normalize, stem, tokens
 
 TOPIC_PREFIX = "#"
+_Named = TypeVar("_Named", Speaker, Topic)
 FIELD_WEIGHTS = {"questions": 1.0, "topics": 1.0, "text": 0.85, "context": 0.6}
 CANDIDATES = 40
 UNKNOWN_WORD_FACTOR = 0.6
@@ -477,3 +478,32 @@ class SearchIndex:
     def _popular_topics(self) -> tuple[str, ...]:
         counts = Counter(t for s in self.kb.statements for t in s.topics)
         return tuple(self.kb.topics[t].name for t, _ in counts.most_common(3))
+
+    # ---------------------------------------------------------------- lookups by name
+
+    def find_topic(self, name: str) -> Topic | None:
+        """The topic a user means by ``name`` (any alias, any script, small typos)."""
+        return self._find(name, self.topics, self.kb.topics, TOPIC_PREFIX)
+
+    def find_speaker(self, name: str) -> Speaker | None:
+        return self._find(name, self.speakers, self.kb.speakers, "")
+
+    def _find(
+        self, name: str, table: PhraseTable, items: Mapping[str, _Named], prefix: str
+    ) -> _Named | None:
+        words = tokens(normalize(name))
+        _, found = table.apply(words)
+        if found:
+            return items.get(found[0][0].removeprefix(prefix))
+        choices = {n: item for item in items.values() for n in item.names}
+        best = process.extractOne(
+            normalize(name), list(choices), scorer=fuzz.WRatio, processor=normalize, score_cutoff=85
+        )
+        return choices[best[0]] if best else None
+
+    def statements_on(self, topic_id: str) -> list[Statement]:
+        """Newest first (the knowledge base is kept sorted that way)."""
+        return [s for s in self.kb.statements if topic_id in s.topics]
+
+    def statements_by(self, speaker_id: str) -> list[Statement]:
+        return [s for s in self.kb.statements if speaker_id in (s.speaker, s.relayed_by)]

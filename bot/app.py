@@ -1,0 +1,264 @@
+"""`build_application(settings, ...)`: the one place that wires python-telegram-bot together.
+
+`policybot run`, the end-to-end tests and the benchmarks all call it, so what is tested is what
+runs. The knowledge base is loaded in ``post_init`` off the event loop; handlers reach shared
+state through ``context.bot_data`` typed as :class:`BotData`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias
+from urllib.parse import urlparse
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    LinkPreviewOptions,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackContext,
+    ContextTypes,
+    Defaults,
+    ExtBot,
+)
+
+from bot.config import Settings
+from bot.library import Library
+from bot.limits import Cooldown, RecentAnswers, SlidingWindowLimiter
+from bot.loader import KnowledgeError
+from bot.logs import protect_secret, setup_logging
+from bot.search import SearchConfig
+
+logger = logging.getLogger(__name__)
+
+RATE_LIMIT_RETRIES = 3
+MINUTE = 60.0
+
+PRIVATE_COMMANDS = (
+    ("start", "Welcome and example questions"),
+    ("help", "How to ask, and what I can do"),
+    ("topics", "Topics I know about"),
+    ("topic", "Statements on a topic, newest first: /topic taiwan"),
+    ("speakers", "Who I have statements from"),
+    ("speaker", "Statements by a speaker: /speaker Wang Yi"),
+    ("latest", "The newest statements"),
+    ("about", "Knowledge base version and counts"),
+)
+GROUP_COMMANDS = (
+    ("ask", "Ask about a policy statement: /ask red lines"),
+    ("topics", "Topics I know about"),
+    ("latest", "The newest statements"),
+    ("help", "How to use me in a group"),
+)
+ADMIN_COMMANDS = (
+    ("reload", "Reload the knowledge base now"),
+    ("unanswered", "Questions I could not answer"),
+)
+
+
+@dataclass
+class Services:
+    """Everything handlers share; built once per application."""
+
+    settings: Settings
+    library: Library
+    user_limiter: SlidingWindowLimiter
+    group_cooldown: Cooldown
+    recent: RecentAnswers = field(default_factory=RecentAnswers)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def is_admin(self, user_id: int | None) -> bool:
+        return user_id is not None and user_id in self.settings.admin_ids
+
+
+class BotData:
+    """``context.bot_data``: PTB creates it empty, ``build_application`` attaches the services."""
+
+    def __init__(self) -> None:
+        self._services: Services | None = None
+
+    @property
+    def services(self) -> Services:
+        if self._services is None:
+            raise RuntimeError("bot_data.services is attached by build_application")
+        return self._services
+
+    def attach(self, services: Services) -> None:
+        self._services = services
+
+
+Context: TypeAlias = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
+PolicyApp: TypeAlias = Application[
+    ExtBot[None], Context, dict[Any, Any], dict[Any, Any], BotData, Any
+]
+
+
+def build_application(
+    settings: Settings,
+    *,
+    library: Library | None = None,
+    rate_limit: bool = True,
+    timeout: float = 10.0,
+) -> PolicyApp:
+    """Assemble the bot; nothing touches the network or the disk until it is initialised."""
+    if settings.token is None:
+        raise ValueError("TELEGRAM_BOT_TOKEN is required to build the Telegram application")
+    protect_secret(settings.token)
+    if settings.webhook_secret is not None:
+        protect_secret(settings.webhook_secret.get_secret_value())
+    library = library or Library(
+        settings.knowledge_dir,
+        SearchConfig(
+            threshold=settings.threshold,
+            max_results=settings.max_results,
+            max_question_chars=settings.max_question_chars,
+        ),
+        max_file_bytes=settings.max_file_bytes,
+    )
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.telegram_api_url)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .context_types(ContextTypes(bot_data=BotData))
+        .connect_timeout(timeout)
+        .read_timeout(timeout)
+        .write_timeout(timeout)
+        .pool_timeout(timeout)
+        .get_updates_connect_timeout(timeout)
+        .get_updates_read_timeout(timeout)
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if rate_limit:
+        limiter: Any = AIORateLimiter(max_retries=RATE_LIMIT_RETRIES)
+        builder = builder.rate_limiter(limiter)
+    app: PolicyApp = builder.build()
+    app.bot_data.attach(
+        Services(
+            settings=settings,
+            library=library,
+            user_limiter=SlidingWindowLimiter(settings.user_rate_per_minute, MINUTE),
+            group_cooldown=Cooldown(settings.group_cooldown_seconds),
+        )
+    )
+    from handlers import register_all
+
+    register_all(app)
+    return app
+
+
+async def _post_init(app: PolicyApp) -> None:
+    services = app.bot_data.services
+    if not services.library.loaded:
+        result = await services.library.reload()
+        if not result.ok:
+            raise KnowledgeError(result.problems)
+    await publish_commands(app)
+
+
+async def _post_shutdown(app: PolicyApp) -> None:
+    for task in list(app.bot_data.services.extras.get("tasks", [])):
+        task.cancel()
+
+
+async def publish_commands(app: PolicyApp) -> None:
+    """Separate command menus for private chats, groups and each admin's private chat."""
+    bot = app.bot
+
+    def commands(pairs: tuple[tuple[str, str], ...]) -> list[BotCommand]:
+        return [BotCommand(name, description) for name, description in pairs]
+
+    await bot.set_my_commands(commands(PRIVATE_COMMANDS), scope=BotCommandScopeAllPrivateChats())
+    await bot.set_my_commands(commands(GROUP_COMMANDS), scope=BotCommandScopeAllGroupChats())
+    for admin_id in sorted(app.bot_data.services.settings.admin_ids):
+        try:
+            await bot.set_my_commands(
+                commands(PRIVATE_COMMANDS + ADMIN_COMMANDS),
+                scope=BotCommandScopeChat(chat_id=admin_id),
+            )
+        except TelegramError as exc:  # the admin has not started a chat with the bot yet
+            logger.warning("Could not publish admin commands for %s: %s", admin_id, exc)
+
+
+def run_bot(settings: Settings) -> int:
+    """`policybot run` with a token: long polling, or a webhook when one is configured."""
+    setup_logging(settings.log_level)
+    app = build_application(settings)
+    logger.info("Starting policybot against %s", settings.telegram_api_url)
+    try:
+        if settings.webhook_url:
+            secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+            if secret is None:
+                logger.error("POLICYBOT_WEBHOOK_SECRET is required in webhook mode")
+                return 2
+            app.run_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                url_path=urlparse(settings.webhook_url).path.strip("/") or "telegram",
+                webhook_url=settings.webhook_url,
+                secret_token=secret,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        else:
+            app.run_polling(allowed_updates=Update.ALL_TYPES)
+    except KnowledgeError as exc:
+        for problem in exc.problems:
+            logger.error("%s", problem)
+        return 1
+    return 0
+
+
+def spawn(app: PolicyApp, coroutine: Any) -> asyncio.Task[Any]:
+    """A background task the application cancels on shutdown."""
+    task: asyncio.Task[Any] = app.create_task(coroutine)
+    app.bot_data.services.extras.setdefault("tasks", []).append(task)
+    return task
+
+
+@contextlib.asynccontextmanager
+async def polling(app: PolicyApp, *, poll_timeout: float = 10.0) -> AsyncIterator[PolicyApp]:
+    """Run the application inside an existing event loop, as `run_polling` would.
+
+    The tests and the benchmarks use it; it calls the same post_init/post_shutdown hooks.
+    """
+    await app.initialize()
+    try:
+        if app.post_init is not None:
+            await app.post_init(app)
+        assert app.updater is not None
+        await app.updater.start_polling(
+            poll_interval=0.0, timeout=int(poll_timeout), allowed_updates=Update.ALL_TYPES
+        )
+        await app.start()
+        try:
+            yield app
+        finally:
+            if app.updater.running:
+                await app.updater.stop()
+            if app.running:
+                await app.stop()
+            if app.post_stop is not None:
+                await app.post_stop(app)
+    finally:
+        await app.shutdown()
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)

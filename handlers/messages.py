@@ -1,0 +1,38 @@
+"""Plain messages: every text in a private chat is a question; in groups only when addressed."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import MessageHandler, filters
+
+from bot.app import Context, PolicyApp
+from handlers.common import addressed_to_bot, answer_question, question_from, reanswer_edited
+
+
+async def private_text(update: Update, context: Context) -> None:
+    """A private message is always a question."""
+    message = update.effective_message
+    if message is not None and message.text:
+        await answer_question(update, context, question_from(message, context.bot.username))
+
+
+async def group_text(update: Update, context: Context) -> None:
+    """In a group, answer a mention of the bot or a reply to it; stay quiet otherwise."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    if not addressed_to_bot(message, context.bot.id, context.bot.username):
+        return
+    await answer_question(update, context, question_from(message, context.bot.username))
+
+
+async def edited(update: Update, context: Context) -> None:
+    """An edited question gets its answer edited."""
+    await reanswer_edited(update, context)
+
+
+def register(app: PolicyApp) -> None:
+    text = filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE
+    app.add_handler(MessageHandler(filters.ChatType.PRIVATE & text, private_text))
+    app.add_handler(MessageHandler(filters.ChatType.GROUPS & text, group_text))
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.TEXT, edited))
