@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TypeAlias
 from urllib.parse import urlparse
 
@@ -36,11 +38,14 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
-from bot.library import Library
+from bot.library import Library, ReloadResult
 from bot.limits import Cooldown, RecentAnswers, SlidingWindowLimiter
 from bot.loader import KnowledgeError
 from bot.logs import protect_secret, setup_logging
+from bot.render import split_blocks
 from bot.search import SearchConfig
+from bot.store import Recorder, Store
+from bot.watch import watch_knowledge
 
 logger = logging.getLogger(__name__)
 
@@ -172,12 +177,35 @@ async def _post_init(app: PolicyApp) -> None:
         result = await services.library.reload()
         if not result.ok:
             raise KnowledgeError(result.problems)
+    store = await asyncio.to_thread(Store, services.settings.database)
+    services.extras["recorder"] = Recorder(store)
     await publish_commands(app)
+    if services.settings.watch:
+        spawn(app, watch_knowledge(services.library, partial(notify_reload, app)))
 
 
 async def _post_shutdown(app: PolicyApp) -> None:
-    for task in list(app.bot_data.services.extras.get("tasks", [])):
+    services = app.bot_data.services
+    for task in list(services.extras.get("tasks", [])):
         task.cancel()
+    recorder = services.extras.pop("recorder", None)
+    if recorder is not None:
+        await recorder.close()
+
+
+async def notify_reload(app: PolicyApp, result: ReloadResult) -> None:
+    """Tell the admins about a failed automatic reload (escaped, split to fit)."""
+    if result.ok:
+        return
+    header = f"❌ Knowledge reload failed; {html.escape(result.summary)}. Problems:"
+    lines = [header, *(html.escape(str(problem)) for problem in result.problems)]
+    for admin_id in sorted(app.bot_data.services.settings.admin_ids):
+        for chunk in split_blocks(lines):
+            try:
+                await app.bot.send_message(admin_id, chunk)
+            except TelegramError as exc:
+                logger.warning("Could not notify admin %s: %s", admin_id, exc)
+                break
 
 
 async def publish_commands(app: PolicyApp) -> None:

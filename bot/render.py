@@ -177,3 +177,23 @@ def answer_html(answer: Answer, *, start: int = 0, count: int = 1) -> str:
 
 def _sentence_case(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+def split_blocks(
+    blocks: Iterable[str], *, limit: int = MAX_MESSAGE_CHARS, separator: str = "\n"
+) -> list[str]:
+    """Pack whole blocks into as few messages as fit; an oversized block is trimmed, escaped text
+    only (callers pass already-escaped plain lines, never tags spanning blocks)."""
+    messages: list[str] = []
+    current = ""
+    for block in blocks:
+        if len(block) > limit:
+            block = block[: limit - 1] + "…"
+        candidate = block if not current else current + separator + block
+        if len(candidate) > limit:
+            messages.append(current)
+            candidate = block
+        current = candidate
+    if current:
+        messages.append(current)
+    return messages

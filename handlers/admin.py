@@ -6,6 +6,8 @@ command gets, so the commands' existence is not revealed; attempts are logged.
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import logging
 
 from telegram import Update
@@ -13,10 +15,15 @@ from telegram.ext import CommandHandler
 
 from bot.app import Context, PolicyApp
 from bot.render import esc, fit_blocks
+from bot.store import utcnow
+from bot.unanswered import cluster, format_text
 from handlers.commands import UNKNOWN_COMMAND
 from handlers.common import services_of
 
 logger = logging.getLogger(__name__)
+
+REPORT_DAYS = 30
+REPORT_CLUSTERS = 10
 
 
 async def _authorised(update: Update, context: Context) -> bool:
@@ -50,5 +57,26 @@ async def reload_command(update: Update, context: Context) -> None:
     await message.reply_text(fit_blocks(lines, separator="\n"))
 
 
+async def unanswered_command(update: Update, context: Context) -> None:
+    """/unanswered: the most asked questions the bot could not answer (last 30 days)."""
+    if not await _authorised(update, context):
+        return
+    message = update.effective_message
+    if message is None:
+        return
+    recorder = services_of(context).extras.get("recorder")
+    if recorder is None or not recorder.store.enabled:
+        await message.reply_text("The unanswered-questions log is not recording.")
+        return
+    since = utcnow() - dt.timedelta(days=REPORT_DAYS)
+    events = await asyncio.to_thread(recorder.store.events, since=since)
+    clusters = await asyncio.to_thread(cluster, events)
+    lines = [f"<b>Unanswered or unhelpful, last {REPORT_DAYS} days</b> (top {REPORT_CLUSTERS})"]
+    lines += [esc(line) for line in format_text(clusters, limit=REPORT_CLUSTERS).splitlines()]
+    lines.append("Full report: <code>policybot unanswered --format yaml</code>")
+    await message.reply_text(fit_blocks(lines, separator="\n"))
+
+
 def register(app: PolicyApp) -> None:
     app.add_handler(CommandHandler("reload", reload_command))
+    app.add_handler(CommandHandler("unanswered", unanswered_command))
