@@ -7,8 +7,9 @@ from typing import TextIO
 
 from bot.answers import Answer
 from bot.config import Settings
-from bot.library import Library
+from bot.library import Library, ReloadResult
 from bot.render import answer_text
+from bot.watch import watch_in_thread
 
 PROMPT = "you> "
 HELP = (
@@ -39,6 +40,26 @@ def run_console(
         file=out,
         flush=True,
     )
+    stop_watching = None
+    if settings.watch:
+
+        def announce(result: ReloadResult) -> None:
+            if result.ok:
+                print(f"\n(knowledge base reloaded: {result.summary})", file=out, flush=True)
+                return
+            print(f"\n(reload failed, {result.summary}:)", file=out, flush=True)
+            for problem in result.problems:
+                print(f"  {problem}", file=out, flush=True)
+
+        stop_watching = watch_in_thread(library, announce)
+    try:
+        return _chat_loop(library, settings, stdin, out)
+    finally:
+        if stop_watching is not None:
+            stop_watching.set()
+
+
+def _chat_loop(library: Library, settings: Settings, stdin: TextIO, out: TextIO) -> int:
     last: Answer | None = None
     shown = 0
     interactive = stdin.isatty()
