@@ -40,3 +40,6 @@ bitcoin crypto stock stocks
 """
 
 GAZETTEER = frozenset(_NAMES.split())
+
+PLACE_NAMES = frozenset({"united states", "china", "european union", "united kingdom", "russia"})
+"""Canonical place names a knowledge base's alias table may map to (see knowledge/aliases.yaml)."""

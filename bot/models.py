@@ -70,6 +70,7 @@ class Speaker(_Frozen):
     id: Id
     name: Text
     native_name: Text | None = None
+    country: Text | None = None  # whose policy they speak for: "China's position on …"
     aliases: tuple[Text, ...] = ()
     roles: tuple[Role, ...] = ()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from bot.text import normalize, tokens
@@ -150,7 +151,9 @@ class ParsedQuestion:
     dates: DateRange | None = None
     latest: bool = False
     smalltalk: bool = False
-    notes: tuple[str, ...] = field(default=())
+    wants_quote: bool = False  # "quote", "exact words": prefer the speaker's own words
+    owners: tuple[str, ...] = field(default=())  # whose position is asked for: "america" in
+    # "America's policy", "biden" in "What did Biden say"
 
 
 def _month_range(year: int, month: int) -> tuple[dt.date, dt.date]:
@@ -184,11 +187,30 @@ def _date_range(kind: str, match: re.Match[str]) -> DateRange | None:
         return None
 
 
+_OWNER_NOUNS = (
+    r"(?:own\s+|official\s+|current\s+|latest\s+|new\s+)?(?:policy|policies|stance|position|"
+    r"positions|view|views|red\s+lines?|bottom\s+lines?|goals?|approach|strategy|attitude|"
+    r"thoughts?|opinions?|response|reaction|remarks|comments?|statements?|line)\b"
+)
+_OWNER_PATTERNS = (
+    re.compile(r"([^\W\d_][\w.\-]*(?:\s+[^\W\d_][\w.\-]*){0,2})['’]s?\s+" + _OWNER_NOUNS),
+    re.compile(
+        r"\b(?:did|does|has|have|will|would|is)\s+([^\W\d_][\w.\- ]{1,40}?)\s+"
+        r"(?:say|said|says|think|thinks|mean|tell|told|comment|respond|state|stated|saying)\b"
+    ),
+    re.compile(r"^\s*([^\W\d_][\w.\- ]{1,30}?)\s+(?:said|says|thinks|stated)\b"),
+)
+_WANTS_QUOTE = re.compile(
+    r"\b(?:direct\s+)?(?:quote|quotes|quoted|quotation|quotations|verbatim|exact\s+words|"
+    r"own\s+words|word\s+for\s+word)\b|原话"
+)
 _ADDRESSING = re.compile(r"^\s*/\w+(?:@\w+)?|(?<!\w)@\w+")
 
 
 def parse_question(question: str) -> ParsedQuestion:
     """Normalise a question and take out what is not matched as words: dates, recency, chat."""
+    folded = unicodedata.normalize("NFKC", question).casefold()
+    owners = tuple(m.group(1) for p in _OWNER_PATTERNS for m in p.finditer(folded))
     text = _ADDRESSING.sub(" ", normalize(question))  # "/ask@bot …", "@bot …" in groups
     dates: DateRange | None = None
     for kind, pattern in _DATE_PATTERNS:
@@ -200,6 +222,9 @@ def parse_question(question: str) -> ParsedQuestion:
             dates = found
             text = text[: match.start()] + " " + text[match.end() :]
             break
+    wants_quote = bool(_WANTS_QUOTE.search(text))
+    if wants_quote:
+        text = _WANTS_QUOTE.sub(" ", text)
     latest = bool(_LATEST.search(text))
     if latest:
         text = _LATEST.sub(" ", text)
@@ -223,4 +248,6 @@ def parse_question(question: str) -> ParsedQuestion:
         dates=dates,
         latest=latest,
         smalltalk=smalltalk,
+        owners=owners,
+        wants_quote=wants_quote,
     )

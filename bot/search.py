@@ -20,8 +20,8 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.answers import Answer, Match, Status
-from bot.gazetteer import GAZETTEER
-from bot.models import KnowledgeBase, Speaker, Statement, Topic
+from bot.gazetteer import GAZETTEER, PLACE_NAMES
+from bot.models import KnowledgeBase, Speaker, Statement, StatementKind, Topic
 from bot.query import MONTHS, ParsedQuestion, parse_question
 from bot.text import STOPWORDS, has_han, normalize, stem, tokens
 
@@ -29,7 +29,8 @@ TOPIC_PREFIX = "#"
 _Named = TypeVar("_Named", Speaker, Topic)
 FIELD_WEIGHTS = {"questions": 1.0, "topics": 1.0, "text": 0.85, "context": 0.6}
 CANDIDATES = 40
-UNKNOWN_WORD_FACTOR = 0.6
+UNKNOWN_WORD_FACTOR = 0.35
+QUOTE_BOOST = 0.15
 UNKNOWN_ENTITY_FACTOR = 1.5
 PRONOUN_VERBS = frozenset(
     ["tell", "give", "show", "let", "help", "send", "teach", "remind", "brief", "join"]
@@ -115,16 +116,18 @@ class SearchIndex:
             for speaker in kb.speakers.values()
             for name in speaker.names
         )
-        self.topics = PhraseTable(
-            (_phrase(name), (TOPIC_PREFIX + topic.id,))
-            for topic in kb.topics.values()
-            for name in topic.names
-        )
         synonyms: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
         for canonical, variants in kb.aliases.items():
             target = _phrase(canonical)
             synonyms += [(_phrase(variant), target) for variant in variants]
         self.synonyms = PhraseTable(synonyms)
+        # Topic names are matched after synonyms, so "Washington-Beijing ties" finds the topic
+        # named "China–US relations": the names go through the same synonym table first.
+        self.topics = PhraseTable(
+            (tuple(self.synonyms.apply(_phrase(name))[0]), (TOPIC_PREFIX + topic.id,))
+            for topic in kb.topics.values()
+            for name in topic.names
+        )
 
         statements = kb.statements
         self.size = len(statements)
@@ -191,6 +194,21 @@ class SearchIndex:
             [self._speaker_code[s.relayed_by] if s.relayed_by else -1 for s in statements],
             dtype=np.int32,
         )
+        mentions: dict[str, list[int]] = {}
+        for index, statement in enumerate(statements):
+            texts = [statement.text, *statement.questions, statement.context or ""]
+            named: set[str] = set()
+            for text in texts:
+                named.update(p[0] for p in self.speakers.apply(tokens(normalize(text)))[1])
+            for speaker_id in named - {statement.speaker, statement.relayed_by}:
+                mentions.setdefault(speaker_id, []).append(index)
+        self._mentions = {k: np.array(v, dtype=np.int64) for k, v in mentions.items()}
+        self._country_of = {
+            speaker.id: " ".join(self.synonyms.apply(_phrase(speaker.country))[0])
+            for speaker in kb.speakers.values()
+            if speaker.country
+        }
+        self._alias_targets = {" ".join(_phrase(key)) for key in kb.aliases}
         self._n = n
 
     def _weight(self, term: str) -> float:
@@ -223,7 +241,7 @@ class SearchIndex:
         topics_found: list[str] | None = None,
         keep_topic_words: bool = False,
     ) -> list[str]:
-        """Words → terms: topic phrases, synonyms, stopwords, stems. Shared by both sides.
+        """Words → terms: synonyms, topic phrases, stopwords, stems. Shared by both sides.
 
         A question's topic phrase is replaced by the topic (its words were a name, not content);
         a statement keeps the words as well, so a question using only some of them still matches.
@@ -233,16 +251,21 @@ class SearchIndex:
             for i, w in enumerate(words)
             if not (w == "us" and i > 0 and words[i - 1] in PRONOUN_VERBS)
         ]
+        words, _ = self.synonyms.apply(words)
         replaced, found = self.topics.apply(words)
         if topics_found is not None:
             topics_found.extend(phrase[0] for phrase in found)
         words = [*words, *(p[0] for p in found)] if keep_topic_words else replaced
-        words, _ = self.synonyms.apply(words)
         terms = []
         for word in words:
             if word.startswith(TOPIC_PREFIX):
                 terms.append(word)
-            elif word not in self.stopwords and not has_han(word) and not word.isdigit():
+            elif (
+                len(word) > 1
+                and word not in self.stopwords
+                and not has_han(word)
+                and not word.isdigit()
+            ):
                 terms.append(stem(word))
         return terms
 
@@ -259,7 +282,7 @@ class SearchIndex:
                     return candidate
             return None
         max_distance = 1 if length <= 5 else 2
-        best: tuple[int, str] | None = None
+        best: tuple[int, float, str] | None = None
         for size in range(length - max_distance, length + max_distance + 1):
             choices = self._vocabulary_by_length.get(size)
             if not choices:
@@ -267,13 +290,19 @@ class SearchIndex:
             found = process.extractOne(
                 word, choices, scorer=OSA.distance, score_cutoff=max_distance
             )
-            if found is not None and (best is None or found[1] < best[0]):
-                best = (int(found[1]), found[0])
+            if found is None:
+                continue
+            # equal edit distance: prefer the closer spelling ("redy" → "ready", not "red")
+            key = (int(found[1]), -fuzz.ratio(word, found[0]), found[0])
+            if best is None or key < best:
+                best = key
         if best is None:
             return None
-        distance, candidate = best
+        distance, _similarity, candidate = best
         if distance == 2 and candidate[0] != word[0]:
             return None  # two edits and a different first letter is another word, not a typo
+        if candidate in self.stopwords and sorted(candidate) != sorted(word):
+            return None  # "care" is not a typo of "are"; only swapped letters ("waht") are
         return candidate
 
     def search(self, question: str, *, limit: int | None = None) -> Answer:
@@ -318,7 +347,17 @@ class SearchIndex:
             "latest": parsed.latest,
             "terms": {term: round(weight, 3) for term, weight in weights.items()},
         }
-        mask = self._mask(speaker_ids, parsed)
+        countries, stranger = self._owners(parsed, speaker_ids)
+        if stranger is not None:
+            explanation["unknown_owner"] = stranger
+            return Answer(
+                question=question,
+                status=Status.NOT_FOUND,
+                notice=f"I have no statements giving {stranger}'s position.",
+                suggestions=(),
+                explanation=explanation,
+            )
+        mask = self._mask(speaker_ids, parsed, countries)
         has_filter = bool(speaker_ids) or parsed.dates is not None or parsed.latest
         if not terms:
             if not has_filter:
@@ -378,6 +417,8 @@ class SearchIndex:
                 similarity = best[1] / 100.0 if best else 0.0
             confidence = min(1.0, coverage * (0.85 + 0.15 * max(precision, similarity)))
             rank = confidence + 0.2 * precision + 0.05 * similarity
+            if parsed.wants_quote and doc.statement.kind is StatementKind.QUOTE:
+                rank += QUOTE_BOOST
             signals = {
                 "coverage": round(coverage, 4),
                 "precision": round(precision, 4),
@@ -423,11 +464,54 @@ class SearchIndex:
         field_weight = sum(weights.get(t, 0.0) or 0.5 for t in field_terms)
         return sum(weights[t] for t in overlap) / field_weight if field_weight else 0.0
 
-    def _mask(self, speaker_ids: list[str], parsed: ParsedQuestion) -> npt.NDArray[np.bool_] | None:
+    def _owners(
+        self, parsed: ParsedQuestion, speaker_ids: list[str]
+    ) -> tuple[list[str], str | None]:
+        """Whose position the question asks for: a speaker's country, or someone we lack.
+
+        "America's policy toward China" must not be answered with China's policy toward America
+        just because the words match; "Biden's view" must not be answered with Wang Yi's.
+        """
+        countries: list[str] = []
+        for phrase in parsed.owners:
+            words = tokens(normalize(phrase))
+            for size in range(min(3, len(words)), 0, -1):
+                tail = words[-size:]
+                if self.speakers.apply(tail)[1]:
+                    break  # a known speaker: the speaker filter already covers it
+                canonical = " ".join(self.synonyms.apply(tail)[0])
+                if canonical in self._country_of.values():
+                    countries.append(canonical)
+                    break
+                if canonical in GAZETTEER or canonical in self._alias_targets & PLACE_NAMES:
+                    return [], " ".join(tail)
+                if any(word in GAZETTEER for word in tail) and size == 1:
+                    return [], " ".join(tail)
+        del speaker_ids
+        return countries, None
+
+    def _involving(self, speaker_id: str) -> npt.NDArray[np.bool_]:
+        """Statements a speaker made, relayed, or that are about them (named in text/questions)."""
+        code = self._speaker_code[speaker_id]
+        mask = (self.speaker_codes == code) | (self.relayer_codes == code)
+        mentioned = self._mentions.get(speaker_id)
+        if mentioned is not None:
+            mask[mentioned] = True
+        return mask
+
+    def _mask(
+        self, speaker_ids: list[str], parsed: ParsedQuestion, countries: list[str]
+    ) -> npt.NDArray[np.bool_] | None:
         mask: npt.NDArray[np.bool_] | None = None
         if speaker_ids:
-            codes = np.array([self._speaker_code[s] for s in speaker_ids], dtype=np.int32)
-            mask = np.isin(self.speaker_codes, codes) | np.isin(self.relayer_codes, codes)
+            each = [self._involving(speaker_id) for speaker_id in speaker_ids]
+            mask = np.logical_and.reduce(each)
+            if not mask.any():  # "Wang Yi or Xi on …": nothing involves both, so either will do
+                mask = np.logical_or.reduce(each)
+        if countries:
+            codes = [self._speaker_code[i] for i, c in self._country_of.items() if c in countries]
+            by_country = np.isin(self.speaker_codes, np.array(codes, dtype=np.int32))
+            mask = by_country if mask is None else mask & by_country
         if parsed.dates is not None:
             start = parsed.dates.start.toordinal() if parsed.dates.start else -(2**31)
             end = parsed.dates.end.toordinal() if parsed.dates.end else 2**31 - 1
