@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import logging
 import sys
@@ -53,6 +54,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     sub.add_parser("validate", help="check the knowledge base loads; path:line per problem")
+
+    unanswered = sub.add_parser(
+        "unanswered", help="questions the bot could not answer, grouped, most asked first"
+    )
+    unanswered.add_argument("--since", type=dt.date.fromisoformat, metavar="YYYY-MM-DD")
+    unanswered.add_argument("--format", choices=("text", "yaml"), default="text")
+    unanswered.add_argument("--limit", type=int, default=None, help="at most N groups")
+    unanswered.add_argument(
+        "--purge", action="store_true", help="delete rows older than POLICYBOT_RETENTION_DAYS"
+    )
+    sub.add_parser("stats", help="counts by speaker, topic, source and year; recent misses")
 
     evaluate = sub.add_parser("eval", help="measure answer quality on a question set")
     evaluate.add_argument("cases", type=Path, help="questions YAML (see tests/eval/README.md)")
@@ -156,10 +168,49 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return run_eval(args, settings)
 
 
+def cmd_unanswered(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.store import Store, utcnow
+    from bot.unanswered import cluster, format_text, format_yaml
+
+    store = Store(settings.database)
+    if not store.enabled:
+        print(f"unanswered: no usable database: {store.disabled_reason}", file=sys.stderr)
+        return 1
+    try:
+        if args.purge:
+            cutoff = utcnow() - dt.timedelta(days=settings.retention_days)
+            removed = store.purge(cutoff)
+            print(f"purged {removed} row(s) older than {cutoff.date()}")
+            return 0
+        since = dt.datetime.combine(args.since, dt.time(), tzinfo=dt.UTC) if args.since else None
+        clusters = cluster(store.events(since=since))
+    finally:
+        store.close()
+    formatter = format_yaml if args.format == "yaml" else format_text
+    print(formatter(clusters, limit=args.limit), end="" if args.format == "yaml" else "\n")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.stats import stats_text
+    from bot.store import Store
+
+    index = load_index(settings)
+    store = Store(settings.database) if settings.database.exists() else None
+    try:
+        print(stats_text(index.kb, store))
+    finally:
+        if store is not None:
+            store.close()
+    return 0
+
+
 COMMANDS = {
     "run": cmd_run,
     "chat": cmd_chat,
     "ask": cmd_ask,
     "validate": cmd_validate,
     "eval": cmd_eval,
+    "unanswered": cmd_unanswered,
+    "stats": cmd_stats,
 }

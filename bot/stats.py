@@ -1,0 +1,43 @@
+"""`policybot stats`: what the knowledge base holds, and how often it fell short lately."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+from bot.models import KnowledgeBase
+from bot.store import UNANSWERED, UNHELPFUL, Store, utcnow
+
+WINDOWS_DAYS = (7, 30)
+
+
+def stats_text(kb: KnowledgeBase, store: Store | None) -> str:
+    lines = [f"Knowledge base {kb.content_hash[:12]}: {kb.summary()}"]
+    if kb.statements:
+        newest, oldest = kb.statements[0], kb.statements[-1]
+        lines.append(f"Newest statement: {newest.date} {newest.id}")
+        lines.append(f"Oldest statement: {oldest.date} {oldest.id}")
+    sections: list[tuple[str, Counter[str]]] = [
+        ("By speaker", Counter(kb.speakers[s.speaker].name for s in kb.statements)),
+        ("By topic", Counter(kb.topics[t].name for s in kb.statements for t in s.topics)),
+        ("By source", Counter(kb.sources[s.source_id].title[:70] for s in kb.statements)),
+        ("By year", Counter(str(s.date.year) for s in kb.statements)),
+    ]
+    for title, counts in sections:
+        lines.append(f"{title}:")
+        ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        if title == "By year":
+            ordered = sorted(counts.items(), reverse=True)
+        lines += [f"  {count:6d}  {name}" for name, count in ordered]
+    if store is None or not store.enabled:
+        reason = store.disabled_reason if store is not None else "no database"
+        lines.append(f"Unanswered/unhelpful log: not available ({reason})")
+        return "\n".join(lines)
+    now = utcnow()
+    for days in WINDOWS_DAYS:
+        since = now - dt.timedelta(days=days)
+        lines.append(
+            f"Last {days} days: {store.count(UNANSWERED, since)} unanswered, "
+            f"{store.count(UNHELPFUL, since)} marked unhelpful"
+        )
+    return "\n".join(lines)
