@@ -87,7 +87,9 @@ def _chat_loop(library: Library, settings: Settings, stdin: TextIO, out: TextIO)
                 print("No more results.", file=out, flush=True)
                 continue
             page = Answer(last.question, last.status, last.matches[shown : shown + 1])
-            print(answer_text(page).replace("[1]", f"[{shown + 1}]", 1), file=out, flush=True)
+            print(
+                answer_text(page).replace("[1]", f"[{shown + 1}]", 1) + "\n", file=out, flush=True
+            )
             shown += 1
             continue
         answer = library.index.search(question, limit=settings.max_results)
@@ -97,5 +99,5 @@ def _chat_loop(library: Library, settings: Settings, stdin: TextIO, out: TextIO)
         text = answer_text(first)
         if len(answer.matches) > 1:
             text += f"\n\n({len(answer.matches) - 1} more: type 'more')"
-        print(text, file=out, flush=True)
+        print(text + "\n", file=out, flush=True)
         last, shown = answer, 1

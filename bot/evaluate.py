@@ -112,7 +112,7 @@ def _tuned(name: str, cases: Sequence[Case], scored: list[list[tuple[str, float]
     candidates = sorted({round(ranked[0][1], 4) for ranked in scored if ranked} | {0.0})
     best: Report | None = None
     for cut in candidates:
-        report = Report(name, f"{cut:g} (tuned on this set)")
+        report = Report(name, f"{cut:.3g} (tuned on this set)")
         for case, ranked in zip(cases, scored, strict=True):
             keep = ranked if ranked and ranked[0][1] >= cut and ranked[0][1] > 0 else []
             report.outcomes.append(Outcome(case, keep))

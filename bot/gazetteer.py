@@ -37,9 +37,22 @@ tsai lai ching-te ma ying-jeou
 football soccer basketball baseball cricket tennis golf olympics olympic nba nfl fifa
 weather forecast rain snow temperature recipe recipes cooking movie movies music song
 bitcoin crypto stock stocks
+tariff tariffs trade economy economic gdp inflation military army navy drills exercises
+nuclear missile missiles weapons arms chips chip semiconductor semiconductors export
+exports tiktok huawei covid pandemic virus election elections espionage spy spying balloon
+hacking cyber cyberattack visa visas hong kong xinjiang tibet uyghurs
 """
 
 GAZETTEER = frozenset(_NAMES.split())
 
 PLACE_NAMES = frozenset({"united states", "china", "european union", "united kingdom", "russia"})
 """Canonical place names a knowledge base's alias table may map to (see knowledge/aliases.yaml)."""
+
+HAN_NAMES = frozenset(
+    """
+    日本 俄罗斯 俄国 印度 欧盟 欧洲 英国 法国 德国 朝鲜 韩国 乌克兰 以色列 伊朗 越南 菲律宾
+    澳大利亚 加拿大 墨西哥 巴西 普京 拜登 特朗普 川普 莫迪 泽连斯基 北约 联合国 世贸
+    关税 贸易战 经济 军事 南海 香港 新疆 西藏 芯片 半导体 天气 足球 篮球
+    """.split()
+)
+"""Names in Han script: matched as substrings, since Chinese is not split into words."""

@@ -20,10 +20,10 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.answers import Answer, Match, Status
-from bot.gazetteer import GAZETTEER, PLACE_NAMES
+from bot.gazetteer import GAZETTEER, HAN_NAMES, PLACE_NAMES
 from bot.models import KnowledgeBase, Speaker, Statement, StatementKind, Topic
 from bot.query import MONTHS, ParsedQuestion, parse_question
-from bot.text import STOPWORDS, has_han, normalize, stem, tokens
+from bot.text import LIGHT_WORDS, STOPWORDS, has_han, normalize, stem, tokens
 
 TOPIC_PREFIX = "#"
 _Named = TypeVar("_Named", Speaker, Topic)
@@ -31,6 +31,7 @@ FIELD_WEIGHTS = {"questions": 1.0, "topics": 1.0, "text": 0.85, "context": 0.6}
 CANDIDATES = 40
 UNKNOWN_WORD_FACTOR = 0.35
 QUOTE_BOOST = 0.15
+LIGHT_WEIGHT = 0.3
 UNKNOWN_ENTITY_FACTOR = 1.5
 PRONOUN_VERBS = frozenset(
     ["tell", "give", "show", "let", "help", "send", "teach", "remind", "brief", "join"]
@@ -209,12 +210,21 @@ class SearchIndex:
             if speaker.country
         }
         self._alias_targets = {" ".join(_phrase(key)) for key in kb.aliases}
+        self._han_vocabulary = "\n".join(
+            [*names, *(v for vs in kb.aliases.values() for v in vs), *(s.text for s in statements)]
+        )
+        self._light_terms = frozenset(stem(word) for word in LIGHT_WORDS) - {
+            term for term in self.postings if term.startswith(TOPIC_PREFIX)
+        }
         self._n = n
 
     def _weight(self, term: str) -> float:
         """Rarity of a term; an unknown word counts as a rare one, an unknown named place or
-        leader as more than any known word, so a question about it is declined."""
+        leader as more than any known word, so a question about it is declined. Common words
+        count lightly even when rare in a small knowledge base ("handling", "trying")."""
         known = self.idf.get(term)
+        if term in self._light_terms:
+            return min(known if known is not None else self.unknown_idf, LIGHT_WEIGHT)
         if known is not None:
             return known
         if term in GAZETTEER:
@@ -275,6 +285,8 @@ class SearchIndex:
         """The knowledge base's own word nearest a misspelling, or None when nothing is close."""
         if word in self.vocabulary or not word.isalpha() or has_han(word) or not word.isascii():
             return None
+        if word.endswith("s") and word[:-1] in self.vocabulary:
+            return word[:-1]  # a possessive typed without its apostrophe: "chinas", "xis"
         length = len(word)
         if length <= 3:
             for candidate in self._vocabulary_by_length.get(length, ()):
@@ -331,6 +343,10 @@ class SearchIndex:
         topics_found: list[str] = []
         terms = list(dict.fromkeys(self.analyze(words, topics_found=topics_found)))
         weights = {term: self._weight(term) for term in terms}
+        for name in HAN_NAMES:  # Chinese has no spaces: unknown names are found as substrings
+            if name in parsed.text and name not in self._han_vocabulary:
+                weights["!" + name] = self.unknown_idf * UNKNOWN_ENTITY_FACTOR
+                terms.append("!" + name)
         explanation: dict[str, Any] = {
             "normalised": parsed.text,
             "corrections": corrections,
@@ -474,19 +490,18 @@ class SearchIndex:
         """
         countries: list[str] = []
         for phrase in parsed.owners:
-            words = tokens(normalize(phrase))
-            for size in range(min(3, len(words)), 0, -1):
-                tail = words[-size:]
-                if self.speakers.apply(tail)[1]:
-                    break  # a known speaker: the speaker filter already covers it
-                canonical = " ".join(self.synonyms.apply(tail)[0])
-                if canonical in self._country_of.values():
-                    countries.append(canonical)
-                    break
-                if canonical in GAZETTEER or canonical in self._alias_targets & PLACE_NAMES:
-                    return [], " ".join(tail)
-                if any(word in GAZETTEER for word in tail) and size == 1:
-                    return [], " ".join(tail)
+            words = tokens(normalize(phrase))[-3:]
+            if self.speakers.apply(words)[1]:
+                continue  # a known speaker: the speaker filter already covers it
+            canonical = f" {' '.join(self.synonyms.apply(words)[0])} "
+            own = [c for c in set(self._country_of.values()) if f" {c} " in canonical]
+            if own:
+                countries += own
+                continue
+            places = [p for p in PLACE_NAMES if f" {p} " in canonical]
+            strangers = [w for w in canonical.split() if w in GAZETTEER]
+            if places or strangers:
+                return [], (places or strangers)[0]
         del speaker_ids
         return countries, None
 

@@ -291,6 +291,22 @@ STOPWORDS = frozenset(
 )
 """Function words and question fillers; a question made only of these has asked nothing."""
 
+LIGHT_WORDS = frozenset(
+    """
+    try trying tried tries keep keeps kept want wants wanted need needs needed affect affects
+    handle handles handling handled happen happens happened going make makes making made take
+    takes taking took see sees seeing saw look looks looking feel feels felt use uses used seem
+    seems come comes coming came find finds found call calls called put puts going gone doing
+    done able really actually line lines thing things way ways part parts lot lots big small
+    good bad new old long short high low right left whole every general generally overall
+    particular particularly specific specifically certain important current currently still
+    even ever much many more most less least very quite pretty kind sort side sides issue
+    issues question questions point time times year years day days today now then
+    country countries nation nations people state states
+    """.split()
+)
+"""Common words that carry little of a question's meaning; they count, but lightly."""
+
 _SUFFIXES = (
     ("ational", "ate"),
     ("ability", "abl"),
