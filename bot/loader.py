@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from bot.models import (
     StatementKind,
     Topic,
 )
+from bot.text import normalize, tokens
 from bot.yamlsafe import LineDict, LineList, line_of, load_yaml
 
 logger = logging.getLogger(__name__)
@@ -81,6 +82,9 @@ def knowledge_files(directory: Path) -> tuple[list[Path], list[Problem]]:
                 Problem(_rel(directory, path), 1, "links outside the knowledge directory; refused")
             )
             continue
+        if not path.exists():
+            problems.append(Problem(_rel(directory, path), 1, "broken link: its target is gone"))
+            continue
         files.append(path)
     return files, problems
 
@@ -98,10 +102,16 @@ def _rel(directory: Path, path: Path) -> str:
 
 def read_text(path: Path, shown: str, max_bytes: int) -> tuple[str | None, list[Problem]]:
     """Read a file as strict UTF-8 within a size limit, or explain why not."""
-    size = path.stat().st_size
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return None, [Problem(shown, 1, f"cannot read: {exc.strerror or exc}")]
     if size > max_bytes:
         return None, [Problem(shown, 1, f"file is {size} bytes, over the {max_bytes}-byte limit")]
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(shown, 1, f"cannot read: {exc.strerror or exc}")]
     if data.startswith(UTF8_BOM):
         return None, [Problem(shown, 1, "starts with a byte-order mark; save as UTF-8 without BOM")]
     try:
@@ -109,6 +119,24 @@ def read_text(path: Path, shown: str, max_bytes: int) -> tuple[str | None, list[
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         return None, [Problem(shown, line, f"not valid UTF-8 (byte 0x{data[exc.start]:02x})")]
+
+
+def _declared_ids(text: str) -> set[str]:
+    """Speaker and topic ids a file declares even though it failed validation (best effort)."""
+    try:
+        raw = load_yaml(text)
+    except (yaml.YAMLError, RecursionError):
+        return set()
+    if not isinstance(raw, dict):
+        return set()
+    ids: set[str] = set()
+    for section in ("speakers", "topics"):
+        entries = raw.get(section)
+        if isinstance(entries, list):
+            ids |= {
+                e["id"] for e in entries if isinstance(e, dict) and isinstance(e.get("id"), str)
+            }
+    return ids
 
 
 def parse_file(shown: str, text: str) -> tuple[_Parsed | None, list[Problem]]:
@@ -164,6 +192,7 @@ def load_knowledge(
     digest = hashlib.sha256()
     parsed: list[_Parsed] = []
     source_texts: dict[str, str] = {}
+    broken_ids: set[str] = set()  # defined in a file that failed; references to them are not news
     for path in paths:
         shown = _rel(directory, path)
         text, read_problems = read_text(path, shown, max_file_bytes)
@@ -178,7 +207,9 @@ def load_knowledge(
         problems += file_problems
         if result is not None:
             parsed.append(result)
-    kb, cross_problems = _assemble(parsed, source_texts, digest.hexdigest(), directory)
+        elif file_problems:
+            broken_ids |= _declared_ids(text)
+    kb, cross_problems = _assemble(parsed, source_texts, digest.hexdigest(), directory, broken_ids)
     problems += cross_problems
     if problems:
         raise KnowledgeError(problems)
@@ -212,7 +243,11 @@ class _Registry:
 
 
 def _assemble(
-    parsed: list[_Parsed], source_texts: dict[str, str], content_hash: str, directory: Path
+    parsed: list[_Parsed],
+    source_texts: dict[str, str],
+    content_hash: str,
+    directory: Path,
+    broken_ids: set[str],
 ) -> tuple[KnowledgeBase | None, list[Problem]]:
     problems: list[Problem] = []
     speakers, topics = _Registry("speaker"), _Registry("topic")
@@ -238,11 +273,13 @@ def _assemble(
             statements.add(statement.id, statement, item.path, entry_raw.line, problems)
             statement_lines[statement.id] = (item.path, entry_raw)
 
+    known_speakers = speakers.items.keys() | broken_ids
+    known_topics = topics.items.keys() | broken_ids
     for statement_id, statement in statements.items.items():
         path, entry = statement_lines[statement_id]
         source = sources.items.get(statement.source_id)
         problems += _check_statement(
-            statement, source, speakers.items, topics.items, source_texts, path, entry
+            statement, source, known_speakers, known_topics, source_texts, path, entry
         )
     problems += _check_names(speakers.items, topics.items, speakers.where, topics.where)
     if problems:
@@ -267,8 +304,8 @@ def _assemble(
 def _check_statement(
     statement: Statement,
     source: Source | None,
-    speakers: dict[str, Speaker],
-    topics: dict[str, Topic],
+    speakers: Set[str],
+    topics: Set[str],
     source_texts: dict[str, str],
     path: str,
     entry: LineDict,
@@ -326,7 +363,7 @@ def _check_names(
         owner: dict[str, str] = {}
         for item_id, item in items.items():
             for name in item.names:
-                key = " ".join(name.casefold().split())
+                key = " ".join(tokens(normalize(name)))  # as the search index sees it
                 other = owner.setdefault(key, item_id)
                 if other != item_id:
                     path, line = where[item_id]

@@ -73,6 +73,7 @@ SMALLTALK_TRIGGERS = frozenset(
         "awesome",
     ]
 )
+SMALLTALK_HAN = frozenset("你好 您好 谢谢 谢谢你 多谢 再见 嗨 哈喽 早上好 晚上好 你是谁".split())
 SMALLTALK_FILLER = frozenset(
     [
         "you",
@@ -218,11 +219,10 @@ def parse_question(question: str) -> ParsedQuestion:
         match = pattern.search(text)
         if match is None:
             continue
-        found = _date_range(kind, match)
-        if found is not None:
-            dates = found
-            text = text[: match.start()] + " " + text[match.end() :]
-            break
+        # An impossible date ("30 February 2024") is no filter at all, not a filter for its year.
+        dates = _date_range(kind, match)
+        text = text[: match.start()] + " " + text[match.end() :]
+        break
     wants_quote = bool(_WANTS_QUOTE.search(text))
     if wants_quote:
         text = _WANTS_QUOTE.sub(" ", text)
@@ -231,7 +231,8 @@ def parse_question(question: str) -> ParsedQuestion:
         text = _LATEST.sub(" ", text)
     words = tokens(text)
     phrase = " ".join(words)
-    smalltalk = (
+    compact = "".join(words)
+    smalltalk = compact in SMALLTALK_HAN or (
         dates is None
         and not latest
         and bool(words)

@@ -18,6 +18,7 @@ MAX_MESSAGE_CHARS = (
     4096  # telegram.constants.MessageLimit.MAX_TEXT_LENGTH (the core cannot import it)
 )
 MAX_STATEMENT_CHARS = 3000
+ELLIPSIS = " …"
 _SENTENCE_END = re.compile(r"(?<=[.;!?。；！？])\s+")
 
 SMALLTALK_REPLY = (
@@ -31,15 +32,27 @@ NOT_FOUND_REPLY = (
 
 
 def trim_at_sentence(text: str, limit: int) -> tuple[str, bool]:
-    """Cut ``text`` to ``limit`` characters at a sentence (or word) boundary; says if it cut."""
+    """Cut ``text`` to at most ``limit`` characters (the " …" marker included) at a sentence,
+    or failing that a word, boundary; says whether it cut."""
     if len(text) <= limit:
         return text, False
-    cut = text[:limit]
+    room = max(limit - len(ELLIPSIS), 1)
+    cut = text[:room]
     ends = [m.start() for m in _SENTENCE_END.finditer(cut)]
-    if ends and ends[-1] > limit // 3:
-        return cut[: ends[-1]].rstrip() + " …", True
+    if ends and ends[-1] > room // 3:
+        return cut[: ends[-1]].rstrip() + ELLIPSIS, True
     space = cut.rfind(" ")
-    return (cut[:space] if space > limit // 3 else cut).rstrip() + " …", True
+    return (cut[:space] if space > room // 3 else cut).rstrip() + ELLIPSIS, True
+
+
+def trim_escaped(text: str, limit: int) -> tuple[str, bool]:
+    """Trim so the *escaped* text fits ``limit``: escaping can grow text (``&`` → ``&amp;``)."""
+    budget = limit
+    while True:
+        trimmed, cut = trim_at_sentence(text, budget)
+        if len(esc(trimmed)) <= limit or budget <= 1:
+            return trimmed, cut
+        budget = min(budget - 1, budget * limit // len(esc(trimmed)))
 
 
 # ----------------------------------------------------------------------------- plain text
@@ -94,7 +107,7 @@ def esc(value: object) -> str:
 def statement_html(item: Attributed, *, max_text: int = MAX_STATEMENT_CHARS) -> str:
     """One statement as a self-contained HTML block (every tag it opens, it closes)."""
     statement = item.statement
-    text, trimmed = trim_at_sentence(statement.text, max_text)
+    text, trimmed = trim_escaped(statement.text, max_text)
     body = esc(text)
     if statement.kind is StatementKind.QUOTE:
         body = f"“{body}”"
@@ -188,7 +201,7 @@ def split_blocks(
     current = ""
     for block in blocks:
         if len(block) > limit:
-            block = block[: limit - 1] + "…"
+            block = _cut_escaped(block, limit - 1) + "…"
         candidate = block if not current else current + separator + block
         if len(candidate) > limit:
             messages.append(current)
@@ -197,3 +210,12 @@ def split_blocks(
     if current:
         messages.append(current)
     return messages
+
+
+def _cut_escaped(html_text: str, limit: int) -> str:
+    """Cut escaped text without splitting an entity such as ``&amp;``."""
+    cut = html_text[:limit]
+    amp = cut.rfind("&")
+    if amp != -1 and ";" not in cut[amp:]:
+        cut = cut[:amp]
+    return cut

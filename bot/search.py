@@ -31,6 +31,7 @@ FIELD_WEIGHTS = {"questions": 1.0, "topics": 1.0, "text": 0.85, "context": 0.6}
 CANDIDATES = 40
 UNKNOWN_WORD_FACTOR = 0.35
 QUOTE_BOOST = 0.15
+FOCUS_SHARE = 0.2
 LIGHT_WEIGHT = 0.3
 UNKNOWN_ENTITY_FACTOR = 1.5
 PRONOUN_VERBS = frozenset(
@@ -431,10 +432,13 @@ class SearchIndex:
                     query_string, doc.question_strings, scorer=fuzz.token_sort_ratio, processor=None
                 )
                 similarity = best[1] / 100.0 if best else 0.0
-            confidence = min(1.0, coverage * (0.85 + 0.15 * max(precision, similarity)))
-            rank = confidence + 0.2 * precision + 0.05 * similarity
+            # how much of the question it covers, scaled by how squarely it is about it
+            focus = 0.8 * precision + 0.2 * similarity
+            confidence = coverage * (1.0 - FOCUS_SHARE + FOCUS_SHARE * focus)
             if parsed.wants_quote and doc.statement.kind is StatementKind.QUOTE:
-                rank += QUOTE_BOOST
+                confidence += QUOTE_BOOST
+            confidence = min(1.0, confidence)
+            rank = confidence
             signals = {
                 "coverage": round(coverage, 4),
                 "precision": round(precision, 4),
@@ -442,7 +446,10 @@ class SearchIndex:
                 "confidence": round(confidence, 4),
             }
             ranked.append((rank, index, confidence, signals))
-        ranked.sort(key=lambda row: (-row[0], -int(self.dates[row[1]]), row[1]))
+        # best first; equal confidence: the more focused statement, then the newer one
+        ranked.sort(
+            key=lambda row: (-round(row[0], 4), -row[3]["precision"], -int(self.dates[row[1]]))
+        )
         accepted = [row for row in ranked if row[2] >= self.config.threshold]
         explanation["candidates"] = [
             {

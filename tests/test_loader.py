@@ -692,11 +692,6 @@ def test_symlink_inside_the_directory_is_allowed(fictional_kb: FictionalKB) -> N
     assert fictional_kb.load().aliases["examplia"] == ("Examplian", "Examplian")
 
 
-@pytest.mark.xfail(
-    reason="BUG: a dangling symlink crashes load_knowledge with FileNotFoundError "
-    "instead of being reported as a Problem",
-    strict=True,
-)
 def test_dangling_symlink_is_a_problem_not_a_crash(fictional_kb: FictionalKB) -> None:
     fictional_kb.file("gone.yaml").symlink_to(fictional_kb.path / "deleted.yaml")
     problems = problems_of(fictional_kb)
@@ -746,12 +741,6 @@ def test_topic_name_shared_across_files(fictional_kb: FictionalKB) -> None:
     ]
 
 
-@pytest.mark.xfail(
-    reason="BUG: _check_names compares casefolded, space-collapsed names, but the search index "
-    "matches names as normalised tokens, so 'Minister-Quill' and 'Minister Quill' pass "
-    "validation yet mean the same phrase to the index",
-    strict=True,
-)
 def test_alias_differing_only_in_punctuation_is_shared(fictional_kb: FictionalKB) -> None:
     fictional_kb.replace("speakers.yaml", "[Envoy Ledger]", "[Envoy Ledger, Minister-Quill]")
     problems = problems_of(fictional_kb)
@@ -785,12 +774,6 @@ def test_several_problems_in_different_files_are_all_reported(fictional_kb: Fict
     ]
 
 
-@pytest.mark.xfail(
-    reason="BUG: when speakers.yaml fails validation, _assemble reports every statement "
-    "referring to its (correctly defined) speakers as 'unknown speaker', burying the one "
-    "real problem",
-    strict=True,
-)
 def test_one_mistake_in_speakers_file_is_one_problem(fictional_kb: FictionalKB) -> None:
     fictional_kb.replace(
         "speakers.yaml",

@@ -587,12 +587,6 @@ def test_short_statement_is_not_marked_shortened(render_kb: KnowledgeBase) -> No
     assert "shortened" not in answer_html(found(render_kb, "quill-canals-open"))
 
 
-@pytest.mark.xfail(
-    reason="BUG: statement_html trims the raw text to MAX_STATEMENT_CHARS (3000) before "
-    "escaping, so a long text with many quotes/apostrophes/ampersands escapes to > 4096 chars, "
-    "fit_blocks drops the whole block and answer_html returns an empty message",
-    strict=True,
-)
 def test_long_statement_full_of_escapes_still_fits(make_kb: MakeKB) -> None:
     sentence = "The Republic's canals aren't closed & won't be; it's \"open\" water. "
     text = (sentence * 200).strip()
@@ -619,11 +613,6 @@ def test_split_blocks_packs_lines_under_the_limit() -> None:
     assert "\n".join(messages).split("\n") == lines
 
 
-@pytest.mark.xfail(
-    reason="BUG: split_blocks trims an oversized, already-escaped block with block[:limit-1], "
-    "which can cut an HTML entity in half ('&am…'), and Telegram rejects the message",
-    strict=True,
-)
 def test_split_blocks_never_cuts_an_entity() -> None:
     block = html.escape("x" * 4092 + "&" * 300)  # the cut lands inside "&amp;"
     for message in split_blocks([block]):
@@ -667,11 +656,6 @@ def test_trim_ignores_a_sentence_end_too_early() -> None:
     assert trimmed.endswith("word …")
 
 
-@pytest.mark.xfail(
-    reason="BUG: trim_at_sentence promises to cut to `limit` characters but appends ' …' after "
-    "cutting, so the result can be up to limit + 2 characters long",
-    strict=True,
-)
 @pytest.mark.parametrize("text", ["a" * 30, "Aaaaaaaaaa. bbbbbbbbbbbb"])
 def test_trim_never_exceeds_the_limit(text: str) -> None:
     trimmed, cut = trim_at_sentence(text, 12)

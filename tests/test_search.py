@@ -445,12 +445,6 @@ statements:
 )
 
 
-@pytest.mark.xfail(
-    reason="BUG: SearchIndex.search orders results by an internal rank (confidence + "
-    "0.2*precision + 0.05*similarity) but reports Match.score = confidence, so a result with "
-    "a lower score can come first (console 'Confidence', ask --json 'score')",
-    strict=True,
-)
 def test_results_are_in_score_order_when_precision_and_coverage_disagree(
     make_kb: MakeKB,
 ) -> None:
