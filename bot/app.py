@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import html
 import logging
+import signal
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -28,7 +29,6 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackContext,
@@ -42,6 +42,7 @@ from bot.library import Library, ReloadResult
 from bot.limits import Cooldown, RecentAnswers, SlidingWindowLimiter
 from bot.loader import KnowledgeError
 from bot.logs import protect_secret, setup_logging
+from bot.net import ResilientRateLimiter, quiet_polling_errors
 from bot.render import split_blocks
 from bot.search import SearchConfig
 from bot.store import Recorder, Store
@@ -154,7 +155,7 @@ def build_application(
         .post_shutdown(_post_shutdown)
     )
     if rate_limit:
-        limiter: Any = AIORateLimiter(max_retries=RATE_LIMIT_RETRIES)
+        limiter: Any = ResilientRateLimiter(max_retries=RATE_LIMIT_RETRIES)
         builder = builder.rate_limiter(limiter)
     app: PolicyApp = builder.build()
     app.bot_data.attach(
@@ -247,12 +248,30 @@ def run_bot(settings: Settings) -> int:
                 allowed_updates=Update.ALL_TYPES,
             )
         else:
-            app.run_polling(allowed_updates=Update.ALL_TYPES)
+            asyncio.run(_poll_until_signalled(app))
     except KnowledgeError as exc:
         for problem in exc.problems:
             logger.error("%s", problem)
         return 1
     return 0
+
+
+SHUTDOWN_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+async def _poll_until_signalled(app: PolicyApp) -> None:
+    """Long polling until SIGINT/SIGTERM; then in-flight answers finish and the database closes.
+
+    The same `polling()` the tests use, so what is tested is what runs.
+    """
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in SHUTDOWN_SIGNALS:
+        loop.add_signal_handler(signum, stop.set)
+    async with polling(app):
+        logger.info("policybot is running; stop with Ctrl-C or SIGTERM")
+        await stop.wait()
+        logger.info("Stopping: finishing answers in flight")
 
 
 def spawn(app: PolicyApp, coroutine: Any) -> asyncio.Task[Any]:
@@ -274,7 +293,10 @@ async def polling(app: PolicyApp, *, poll_timeout: float = 10.0) -> AsyncIterato
             await app.post_init(app)
         assert app.updater is not None
         await app.updater.start_polling(
-            poll_interval=0.0, timeout=int(poll_timeout), allowed_updates=Update.ALL_TYPES
+            poll_interval=0.0,
+            timeout=int(poll_timeout),
+            allowed_updates=Update.ALL_TYPES,
+            error_callback=quiet_polling_errors,
         )
         await app.start()
         try:
