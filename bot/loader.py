@@ -121,12 +121,12 @@ def read_text(path: Path, shown: str, max_bytes: int) -> tuple[str | None, list[
         return None, [Problem(shown, line, f"not valid UTF-8 (byte 0x{data[exc.start]:02x})")]
 
 
-def _declared_ids(text: str) -> set[str]:
-    """Speaker and topic ids a file declares even though it failed validation (best effort)."""
+def _declared_ids(text: str) -> set[str] | None:
+    """Speaker and topic ids a file declares although it failed validation; None if unparsable."""
     try:
         raw = load_yaml(text)
     except (yaml.YAMLError, RecursionError):
-        return set()
+        return None
     if not isinstance(raw, dict):
         return set()
     ids: set[str] = set()
@@ -193,6 +193,7 @@ def load_knowledge(
     parsed: list[_Parsed] = []
     source_texts: dict[str, str] = {}
     broken_ids: set[str] = set()  # defined in a file that failed; references to them are not news
+    unreadable = False  # a file could not even be parsed: its ids are unknown, so are references
     for path in paths:
         shown = _rel(directory, path)
         text, read_problems = read_text(path, shown, max_file_bytes)
@@ -208,8 +209,12 @@ def load_knowledge(
         if result is not None:
             parsed.append(result)
         elif file_problems:
-            broken_ids |= _declared_ids(text)
-    kb, cross_problems = _assemble(parsed, source_texts, digest.hexdigest(), directory, broken_ids)
+            declared = _declared_ids(text)
+            broken_ids |= declared or set()
+            unreadable |= declared is None
+    kb, cross_problems = _assemble(
+        parsed, source_texts, digest.hexdigest(), directory, broken_ids, check_refs=not unreadable
+    )
     problems += cross_problems
     if problems:
         raise KnowledgeError(problems)
@@ -248,6 +253,8 @@ def _assemble(
     content_hash: str,
     directory: Path,
     broken_ids: set[str],
+    *,
+    check_refs: bool = True,
 ) -> tuple[KnowledgeBase | None, list[Problem]]:
     problems: list[Problem] = []
     speakers, topics = _Registry("speaker"), _Registry("topic")
@@ -279,7 +286,7 @@ def _assemble(
         path, entry = statement_lines[statement_id]
         source = sources.items.get(statement.source_id)
         problems += _check_statement(
-            statement, source, known_speakers, known_topics, source_texts, path, entry
+            statement, source, known_speakers, known_topics, source_texts, path, entry, check_refs
         )
     problems += _check_names(speakers.items, topics.items, speakers.where, topics.where)
     if problems:
@@ -309,6 +316,7 @@ def _check_statement(
     source_texts: dict[str, str],
     path: str,
     entry: LineDict,
+    check_refs: bool = True,
 ) -> list[Problem]:
     """Rules needing the whole knowledge base: references, dates against the source, verbatim."""
     problems: list[Problem] = []
@@ -316,11 +324,13 @@ def _check_statement(
     def at(key: str) -> int:
         return entry.key_lines.get(key, entry.line)
 
-    for key in ("speaker", "relayed_by"):
+    # While a file cannot be parsed at all, its ids are unknown: references to them would only
+    # bury the one YAML error that matters, so they are checked on the next load.
+    for key in ("speaker", "relayed_by") if check_refs else ():
         ref = getattr(statement, key)
         if ref is not None and ref not in speakers:
             problems.append(Problem(path, at(key), f"{key}: unknown speaker {ref!r}"))
-    for index, topic in enumerate(statement.topics):
+    for index, topic in enumerate(statement.topics if check_refs else ()):
         if topic not in topics:
             line = line_of(entry, ("topics", index)) or at("topics")
             problems.append(Problem(path, line, f"topics: unknown topic {topic!r}"))
