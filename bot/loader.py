@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import re
 from collections.abc import Iterable, Set
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,12 +122,16 @@ def read_text(path: Path, shown: str, max_bytes: int) -> tuple[str | None, list[
         return None, [Problem(shown, line, f"not valid UTF-8 (byte 0x{data[exc.start]:02x})")]
 
 
-def _declared_ids(text: str) -> set[str] | None:
-    """Speaker and topic ids a file declares although it failed validation; None if unparsable."""
+_ID_LINE = re.compile(r"^\s*(?:-\s+)?id:\s*[\"']?([a-z0-9][a-z0-9-]*)", re.MULTILINE)
+
+
+def _declared_ids(text: str) -> set[str]:
+    """Ids a file declares although it failed validation, so references to them are not
+    reported too: one broken edit should read as one problem, not fifty (best effort)."""
     try:
         raw = load_yaml(text)
     except (yaml.YAMLError, RecursionError):
-        return None
+        return set(_ID_LINE.findall(text))  # unparsable: read the `id:` lines as text
     if not isinstance(raw, dict):
         return set()
     ids: set[str] = set()
@@ -193,7 +198,6 @@ def load_knowledge(
     parsed: list[_Parsed] = []
     source_texts: dict[str, str] = {}
     broken_ids: set[str] = set()  # defined in a file that failed; references to them are not news
-    unreadable = False  # a file could not even be parsed: its ids are unknown, so are references
     for path in paths:
         shown = _rel(directory, path)
         text, read_problems = read_text(path, shown, max_file_bytes)
@@ -209,12 +213,8 @@ def load_knowledge(
         if result is not None:
             parsed.append(result)
         elif file_problems:
-            declared = _declared_ids(text)
-            broken_ids |= declared or set()
-            unreadable |= declared is None
-    kb, cross_problems = _assemble(
-        parsed, source_texts, digest.hexdigest(), directory, broken_ids, check_refs=not unreadable
-    )
+            broken_ids |= _declared_ids(text)
+    kb, cross_problems = _assemble(parsed, source_texts, digest.hexdigest(), directory, broken_ids)
     problems += cross_problems
     if problems:
         raise KnowledgeError(problems)
@@ -253,8 +253,6 @@ def _assemble(
     content_hash: str,
     directory: Path,
     broken_ids: set[str],
-    *,
-    check_refs: bool = True,
 ) -> tuple[KnowledgeBase | None, list[Problem]]:
     problems: list[Problem] = []
     speakers, topics = _Registry("speaker"), _Registry("topic")
@@ -286,7 +284,7 @@ def _assemble(
         path, entry = statement_lines[statement_id]
         source = sources.items.get(statement.source_id)
         problems += _check_statement(
-            statement, source, known_speakers, known_topics, source_texts, path, entry, check_refs
+            statement, source, known_speakers, known_topics, source_texts, path, entry
         )
     problems += _check_names(speakers.items, topics.items, speakers.where, topics.where)
     if problems:
@@ -316,7 +314,6 @@ def _check_statement(
     source_texts: dict[str, str],
     path: str,
     entry: LineDict,
-    check_refs: bool = True,
 ) -> list[Problem]:
     """Rules needing the whole knowledge base: references, dates against the source, verbatim."""
     problems: list[Problem] = []
@@ -324,13 +321,11 @@ def _check_statement(
     def at(key: str) -> int:
         return entry.key_lines.get(key, entry.line)
 
-    # While a file cannot be parsed at all, its ids are unknown: references to them would only
-    # bury the one YAML error that matters, so they are checked on the next load.
-    for key in ("speaker", "relayed_by") if check_refs else ():
+    for key in ("speaker", "relayed_by"):
         ref = getattr(statement, key)
         if ref is not None and ref not in speakers:
             problems.append(Problem(path, at(key), f"{key}: unknown speaker {ref!r}"))
-    for index, topic in enumerate(statement.topics if check_refs else ()):
+    for index, topic in enumerate(statement.topics):
         if topic not in topics:
             line = line_of(entry, ("topics", index)) or at("topics")
             problems.append(Problem(path, line, f"topics: unknown topic {topic!r}"))

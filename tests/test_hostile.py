@@ -167,11 +167,15 @@ def test_broken_edit_keeps_serving_the_last_good_knowledge_base(tmp_path: Path) 
     library = Library(copy, SearchConfig())
     assert library.reload_sync().ok
     good = library.index
-    (copy / "topics.yaml").write_text("topics:\n  - id: x\n    name: X\n    name: Y\n")
+    topics = copy / "topics.yaml"
+    lines = topics.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(n for n, line in enumerate(lines) if line.strip().startswith("name:"))
+    lines.insert(at + 1, lines[at])  # the same key twice: PyYAML would silently keep one
+    topics.write_text("".join(lines), encoding="utf-8")
     result = library.reload_sync()
     assert not result.ok
     assert [str(p) for p in result.problems] == [
-        "knowledge/topics.yaml:4: YAML: duplicate key 'name' (first defined at line 3)"
+        f"knowledge/topics.yaml:{at + 2}: YAML: duplicate key 'name' (first defined at line {at + 1})"
     ]
     assert library.index is good  # the old index, untouched
     assert library.index.search("What are China's red lines with the US?").answered
