@@ -175,7 +175,8 @@ def test_broken_edit_keeps_serving_the_last_good_knowledge_base(tmp_path: Path) 
     result = library.reload_sync()
     assert not result.ok
     assert [str(p) for p in result.problems] == [
-        f"knowledge/topics.yaml:{at + 2}: YAML: duplicate key 'name' (first defined at line {at + 1})"
+        f"knowledge/topics.yaml:{at + 2}: YAML: duplicate key 'name' "
+        f"(first defined at line {at + 1})"
     ]
     assert library.index is good  # the old index, untouched
     assert library.index.search("What are China's red lines with the US?").answered
