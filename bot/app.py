@@ -133,6 +133,7 @@ def build_application(
             max_question_chars=settings.max_question_chars,
         ),
         max_file_bytes=settings.max_file_bytes,
+        cache_dir=settings.cache_dir,
     )
     builder = (
         ApplicationBuilder()

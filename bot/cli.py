@@ -55,6 +55,40 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("validate", help="check the knowledge base loads; path:line per problem")
 
+    lint = sub.add_parser(
+        "lint", help="review the knowledge base beyond validate; path:line per finding"
+    )
+    lint.add_argument("--strict", action="store_true", help="treat warnings as errors (for CI)")
+    lint.add_argument(
+        "--near-duplicate-threshold",
+        type=int,
+        default=90,
+        metavar="N",
+        help="percent of words two statements share to be near-duplicates (1-100, default 90)",
+    )
+    lint.add_argument(
+        "--stale-days",
+        type=int,
+        default=730,
+        metavar="N",
+        help="warn when a topic's newest statement is older than N days (default 730)",
+    )
+
+    draft = sub.add_parser(
+        "draft", help="print a draft statements file for an article (writes nothing)"
+    )
+    draft.add_argument("article", type=Path, help="plain-text news article or transcript")
+    draft.add_argument("--source-id", metavar="ID", help="default: publisher-date-title words")
+    draft.add_argument("--publisher", help="default: the dateline's agency, e.g. (Xinhua)")
+    draft.add_argument("--url", help="default: null")
+    draft.add_argument(
+        "--published",
+        type=dt.date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="default: the first full date in the article",
+    )
+    draft.add_argument("--title", help="default: the article's first line")
+
     unanswered = sub.add_parser(
         "unanswered", help="questions the bot could not answer, grouped, most asked first"
     )
@@ -108,7 +142,10 @@ def search_config(settings: Settings) -> SearchConfig:
 
 def make_library(settings: Settings) -> Library:
     return Library(
-        settings.knowledge_dir, search_config(settings), max_file_bytes=settings.max_file_bytes
+        settings.knowledge_dir,
+        search_config(settings),
+        max_file_bytes=settings.max_file_bytes,
+        cache_dir=settings.cache_dir,
     )
 
 
@@ -120,6 +157,62 @@ def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
     index = load_index(settings)
     print(
         f"ok: {settings.knowledge_dir}: {index.kb.summary()}, version {index.kb.content_hash[:12]}"
+    )
+    return 0
+
+
+def cmd_lint(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.lint import ERROR, lint_knowledge, strict, summary
+
+    if not 1 <= args.near_duplicate_threshold <= 100 or args.stale_days < 1:
+        print(
+            "lint: --near-duplicate-threshold takes 1-100, --stale-days 1 or more", file=sys.stderr
+        )
+        return 2
+    findings = lint_knowledge(
+        settings.knowledge_dir,
+        near_duplicate_threshold=args.near_duplicate_threshold,
+        stale_days=args.stale_days,
+        max_file_bytes=settings.max_file_bytes,
+    )
+    if args.strict:
+        findings = strict(findings)
+    for finding in findings:
+        print(finding)
+    print(summary(findings))
+    return 1 if any(finding.severity == ERROR for finding in findings) else 0
+
+
+def cmd_draft(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.draft import draft_statements
+
+    try:
+        text = args.article.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"draft: cannot read {args.article}: {exc}", file=sys.stderr)
+        return 1
+    index: SearchIndex | None
+    try:
+        index = load_index(settings)
+    except KnowledgeError as exc:
+        print(
+            f"draft: the knowledge base did not load ({len(exc.problems)} problem(s)); "
+            "every speaker is drafted as new",
+            file=sys.stderr,
+        )
+        index = None
+    print(
+        draft_statements(
+            text,
+            index,
+            source_id=args.source_id,
+            publisher=args.publisher,
+            url=args.url,
+            published=args.published,
+            title=args.title,
+            article=args.article.name,
+        ),
+        end="",
     )
     return 0
 
@@ -210,6 +303,8 @@ COMMANDS = {
     "chat": cmd_chat,
     "ask": cmd_ask,
     "validate": cmd_validate,
+    "lint": cmd_lint,
+    "draft": cmd_draft,
     "eval": cmd_eval,
     "unanswered": cmd_unanswered,
     "stats": cmd_stats,

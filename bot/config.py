@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -42,6 +44,23 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8443, ge=1, le=65535, alias="POLICYBOT_WEBHOOK_PORT")
     webhook_secret: SecretStr | None = Field(default=None, alias="POLICYBOT_WEBHOOK_SECRET")
     log_level: str = Field(default="INFO", alias="POLICYBOT_LOG_LEVEL")
+    cache: bool = Field(default=True, alias="POLICYBOT_CACHE")
+    cache_root: Path | None = Field(default=None, alias="POLICYBOT_CACHE_DIR")
+
+    @property
+    def cache_dir(self) -> Path | None:
+        """Where validated knowledge files are cached, one sub-directory per knowledge base."""
+        if not self.cache:
+            return None
+        root = self.cache_root
+        if root is None:
+            try:
+                base = os.environ.get("XDG_CACHE_HOME") or str(Path("~/.cache").expanduser())
+            except RuntimeError:  # no home directory: run without a cache
+                return None
+            root = Path(base) / "policybot"
+        key = hashlib.sha256(str(self.knowledge_dir.resolve()).encode()).hexdigest()[:16]
+        return root / key
 
     @field_validator("admin_ids", mode="before")
     @classmethod

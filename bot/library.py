@@ -30,9 +30,15 @@ class ReloadResult:
 
 class Library:
     def __init__(
-        self, directory: Path, config: SearchConfig, *, max_file_bytes: int = 8 * 1024 * 1024
+        self,
+        directory: Path,
+        config: SearchConfig,
+        *,
+        max_file_bytes: int = 8 * 1024 * 1024,
+        cache_dir: Path | None = None,
     ) -> None:
         self.directory = directory
+        self.cache_dir = cache_dir
         self.config = config
         self.max_file_bytes = max_file_bytes
         self._index: SearchIndex | None = None
@@ -51,7 +57,9 @@ class Library:
 
     def build(self) -> SearchIndex:
         """Load, validate and index from disk; on failure raise KnowledgeError, change nothing."""
-        kb = load_knowledge(self.directory, max_file_bytes=self.max_file_bytes)
+        kb = load_knowledge(
+            self.directory, max_file_bytes=self.max_file_bytes, cache_dir=self.cache_dir
+        )
         return SearchIndex(kb, self.config)
 
     def reload_sync(self) -> ReloadResult:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import logging
+import os
 import re
 from collections.abc import Iterable, Set
 from dataclasses import dataclass
@@ -63,8 +65,15 @@ class KnowledgeError(PolicybotError):
 @dataclass
 class _Parsed:
     path: str
-    raw: LineDict
+    raw: LineDict  # carries line numbers; empty for a file taken from the cache
     model: KnowledgeFile
+
+
+def _no_lines() -> LineDict:
+    """Stands in for a cached file's lines: any problem triggers a full, line-aware reload."""
+    empty = LineDict()
+    empty.line, empty.key_lines = 1, {}
+    return empty
 
 
 def knowledge_files(directory: Path) -> tuple[list[Path], list[Problem]]:
@@ -187,12 +196,35 @@ def parse_file(shown: str, text: str) -> tuple[_Parsed | None, list[Problem]]:
 
 
 def load_knowledge(
-    directory: Path | str, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    directory: Path | str,
+    *,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    cache_dir: Path | None = None,
 ) -> KnowledgeBase:
-    """Load, validate and cross-check a knowledge directory; KnowledgeError lists all problems."""
+    """Load, validate and cross-check a knowledge directory; KnowledgeError lists all problems.
+
+    With ``cache_dir``, files whose exact content was validated before are taken from the cache
+    (keyed by a hash of their bytes, so an edited file can never be served stale). If anything
+    at all is wrong, the whole directory is loaded again without the cache, so that every
+    problem carries its exact line.
+    """
     directory = Path(directory)
     if not directory.is_dir():
         raise KnowledgeError([Problem(str(directory), 1, "knowledge directory not found")])
+    cache = ParseCache(cache_dir) if cache_dir is not None else None
+    try:
+        kb = _load(directory, max_file_bytes, cache)
+    except KnowledgeError:
+        if cache is None or not cache.hits:
+            raise
+        kb = _load(directory, max_file_bytes, None)
+    if cache is not None:
+        cache.forget_unused()
+    logger.info("Loaded knowledge base %s: %s", kb.content_hash[:12], kb.summary())
+    return kb
+
+
+def _load(directory: Path, max_file_bytes: int, cache: ParseCache | None) -> KnowledgeBase:
     paths, problems = knowledge_files(directory)
     digest = hashlib.sha256()
     parsed: list[_Parsed] = []
@@ -208,10 +240,16 @@ def load_knowledge(
         if path.suffix == ".txt":
             source_texts[path.stem] = text
             continue
+        cached = cache.get(text) if cache is not None else None
+        if cached is not None:
+            parsed.append(_Parsed(shown, _no_lines(), cached))
+            continue
         result, file_problems = parse_file(shown, text)
         problems += file_problems
         if result is not None:
             parsed.append(result)
+            if cache is not None:
+                cache.put(text, result.model)
         elif file_problems:
             broken_ids |= _declared_ids(text)
     kb, cross_problems = _assemble(parsed, source_texts, digest.hexdigest(), directory, broken_ids)
@@ -219,8 +257,57 @@ def load_knowledge(
     if problems:
         raise KnowledgeError(problems)
     assert kb is not None
-    logger.info("Loaded knowledge base %s: %s", kb.content_hash[:12], kb.summary())
     return kb
+
+
+class ParseCache:
+    """Validated files as JSON, named by a hash of their bytes and of the schema.
+
+    JSON rather than pickle: a cache directory is not a place code should be loaded from. Any
+    cache error just means parsing the file again.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.hits = 0
+        self.used: set[str] = set()
+        self._salt = hashlib.sha256(
+            json.dumps(KnowledgeFile.model_json_schema(), sort_keys=True).encode()
+        ).hexdigest()[:16]
+
+    def _key(self, text: str) -> str:
+        return hashlib.sha256((self._salt + text).encode()).hexdigest()
+
+    def get(self, text: str) -> KnowledgeFile | None:
+        key = self._key(text)
+        try:
+            data = (self.directory / f"{key}.json").read_bytes()
+            model = KnowledgeFile.model_validate_json(data)
+        except (OSError, ValidationError, ValueError):
+            return None
+        self.hits += 1
+        self.used.add(key)
+        return model
+
+    def put(self, text: str, model: KnowledgeFile) -> None:
+        key = self._key(text)
+        self.used.add(key)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            tmp = self.directory / f".{key}.{os.getpid()}.tmp"
+            tmp.write_text(model.model_dump_json(by_alias=True), encoding="utf-8")
+            tmp.replace(self.directory / f"{key}.json")
+        except OSError as exc:
+            logger.debug("Could not write the parse cache: %s", exc)
+
+    def forget_unused(self) -> None:
+        """Drop entries no current file needs, so the cache does not grow with every edit."""
+        try:
+            for entry in self.directory.glob("*.json"):
+                if entry.stem not in self.used:
+                    entry.unlink(missing_ok=True)
+        except OSError as exc:
+            logger.debug("Could not prune the parse cache: %s", exc)
 
 
 class _Registry:
@@ -273,8 +360,9 @@ def _assemble(
             sources.add(
                 model.source.id, model.source, item.path, line_of(raw, ("source",)) or 1, problems
             )
+        raw_statements = raw.get("statements") or [_no_lines()] * len(model.statements)
         for index, statement in enumerate(model.statements):
-            entry_raw = raw["statements"][index]
+            entry_raw = raw_statements[index]
             statements.add(statement.id, statement, item.path, entry_raw.line, problems)
             statement_lines[statement.id] = (item.path, entry_raw)
 

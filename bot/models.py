@@ -118,7 +118,7 @@ class Statement(_Frozen):
     topics: tuple[Id, ...] = ()
     questions: tuple[Text, ...] = ()
     context: Text | None = None
-    source_id: str = Field(default="", exclude=True, repr=False)  # set by the loader from the file
+    source_id: str = Field(default="", repr=False)  # set by the loader from the file's source
 
     @model_validator(mode="after")
     def _consistent(self) -> Statement:

@@ -1,0 +1,70 @@
+"""The validated-file cache: faster warm starts, never a stale or imprecise answer."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.loader import KnowledgeError, load_knowledge
+
+BUNDLED = Path(__file__).resolve().parent.parent / "knowledge"
+STATEMENTS = "statements/xinhua-2024-12-18-wang-yi-china-us.yaml"
+
+
+@pytest.fixture
+def copy(tmp_path: Path) -> Path:
+    target = tmp_path / "knowledge"
+    shutil.copytree(BUNDLED, target)
+    return target
+
+
+def test_cached_load_equals_uncached(copy: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cold = load_knowledge(copy, cache_dir=cache)
+    assert len(list(cache.glob("*.json"))) == 4  # one per YAML file
+    warm = load_knowledge(copy, cache_dir=cache)
+    plain = load_knowledge(copy)
+    assert warm.statements == cold.statements == plain.statements
+    assert warm.speakers == plain.speakers
+    assert warm.topics == plain.topics
+    assert warm.content_hash == plain.content_hash
+
+
+def test_an_edit_is_never_served_from_the_cache(copy: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    load_knowledge(copy, cache_dir=cache)
+    path = copy / STATEMENTS
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "Is China's US policy stable?", "Is Beijing's US policy stable?"
+        ),
+        encoding="utf-8",
+    )
+    kb = load_knowledge(copy, cache_dir=cache)
+    assert "Is Beijing's US policy stable?" in kb.by_id["wang-yi-policy-stability-quote"].questions
+    assert len(list(cache.glob("*.json"))) == 4  # the old entry was pruned
+
+
+def test_problems_keep_exact_lines_with_a_warm_cache(copy: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    load_knowledge(copy, cache_dir=cache)
+    path = copy / STATEMENTS
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("speaker: xi-jinping", "speaker: xi-jinpin", 1), encoding="utf-8")
+    line = text.splitlines().index("    speaker: xi-jinping") + 1
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(copy, cache_dir=cache)
+    assert [str(p) for p in caught.value.problems] == [
+        f"knowledge/{STATEMENTS}:{line}: speaker: unknown speaker 'xi-jinpin'"
+    ]
+
+
+def test_a_corrupt_cache_entry_is_ignored(copy: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    load_knowledge(copy, cache_dir=cache)
+    for entry in cache.glob("*.json"):
+        entry.write_text('{"statements": [{"id": 1}]', encoding="utf-8")
+    kb = load_knowledge(copy, cache_dir=cache)
+    assert len(kb.statements) == 11
