@@ -19,7 +19,7 @@ import logging
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -192,26 +192,9 @@ def _words(text: str) -> list[str]:
 
 
 def _near_duplicates(kb: KnowledgeBase, where: _Where, threshold: int) -> Iterator[LintFinding]:
-    """Two statements sharing nearly all their words are usually one statement entered twice.
-
-    The score is ``fuzz.ratio`` over each text's *sorted* word list: for sorted sequences the
-    longest common subsequence is the shared multiset of words, so the score is the Dice share
-    of words in common, indifferent to word order and punctuation. That exactness is what lets
-    prefix filtering (below) skip almost every pair without missing any: 10,000 statements take
-    well under a second, where scoring all 50 million pairs would take minutes.
-    """
+    """Two statements sharing nearly all their words are usually one statement entered twice."""
     ordered = _in_file_order(kb, where)
-    bags = [sorted(_words(s.text)) for s in ordered]
-    best: dict[int, tuple[float, int]] = {}
-    for i, j in _candidate_pairs(bags, threshold / 100.0):
-        score = fuzz.ratio(bags[i], bags[j], processor=None, score_cutoff=threshold)
-        if not score:
-            continue
-        later, earlier = max(i, j), min(i, j)
-        current = best.get(later)
-        if current is None or (score, -earlier) > (current[0], -current[1]):
-            best[later] = (score, earlier)
-    for later, (score, earlier) in best.items():
+    for later, earlier, score in near_duplicates([s.text for s in ordered], threshold):
         statement, other = ordered[later], ordered[earlier]
         path, line = where.statement_line(statement.id)
         other_path, other_line = where.statement_line(other.id)
@@ -222,6 +205,30 @@ def _near_duplicates(kb: KnowledgeBase, where: _Where, threshold: int) -> Iterat
             f"statement {statement.id!r} is a near-duplicate of {other.id!r} "
             f"({other_path}:{other_line}; {score:.0f}% of words shared)",
         )
+
+
+def near_duplicates(texts: Sequence[str], threshold: int) -> list[tuple[int, int, float]]:
+    """``(later, earlier, score)`` for each text that has an earlier near-duplicate (the
+    closest one), scores 0-100.
+
+    The score is ``fuzz.ratio`` over each text's *sorted* list of normalised words: for sorted
+    sequences the longest common subsequence is the shared multiset of words, so the score is
+    the Dice share of words in common, indifferent to word order and punctuation. That
+    exactness is what lets prefix filtering skip almost every pair without missing any: 10,000
+    statements take about a second, where scoring all 50 million pairs with ``cdist`` takes
+    minutes on a small machine.
+    """
+    bags = [sorted(_words(text)) for text in texts]
+    best: dict[int, tuple[float, int]] = {}
+    for i, j in _candidate_pairs(bags, threshold / 100.0):
+        score = fuzz.ratio(bags[i], bags[j], processor=None, score_cutoff=threshold)
+        if not score:
+            continue
+        later, earlier = max(i, j), min(i, j)
+        current = best.get(later)
+        if current is None or (score, -earlier) > (current[0], -current[1]):
+            best[later] = (score, earlier)
+    return sorted((later, earlier, score) for later, (score, earlier) in best.items())
 
 
 def _candidate_pairs(bags: list[list[str]], threshold: float) -> set[tuple[int, int]]:
