@@ -12,3 +12,7 @@ async def botapi() -> AsyncIterator[FakeBotAPI]:
     """A started :class:`FakeBotAPI`; use ``botapi.base_url`` and ``botapi.token``."""
     async with FakeBotAPI() as api:
         yield api
+
+
+# Fixtures for the end-to-end tests of the bot itself: the real application on this server.
+from .harness import bot_app, start_bot  # noqa: E402, F401

@@ -1,0 +1,435 @@
+"""End-to-end: questions in private chats and groups, flood control, edits, long answers."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.render import NOT_FOUND_REPLY, SMALLTALK_REPLY
+from bot.search import SearchIndex
+from handlers.common import ASK_USAGE, SLOW_DOWN
+
+from .harness import (
+    GROUP_ID,
+    MENTION,
+    OTHER_USER_ID,
+    SUPERGROUP_ID,
+    USER_ID,
+    BotHandle,
+    StartBot,
+    callback_data,
+    copy_knowledge,
+    reply_target,
+    visible,
+)
+
+pytestmark = pytest.mark.timeout(30)
+
+RED_LINES = "xi-four-red-lines"
+
+
+@pytest.fixture
+def asked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every question the search index is asked (a spy: the real search still runs)."""
+    questions: list[str] = []
+    original = SearchIndex.search
+
+    def spy(self: SearchIndex, question: str, **kwargs: Any) -> Any:
+        questions.append(question)
+        return original(self, question, **kwargs)
+
+    monkeypatch.setattr(SearchIndex, "search", spy)
+    return questions
+
+
+def is_answer_to(params: dict[str, Any], statement_id: str, bot: BotHandle) -> bool:
+    """The message shows that statement's text, in a blockquote (quotes in quotation marks)."""
+    text = html.escape(bot.kb.by_id[statement_id].text)
+    return any(f"<blockquote>{mark}{text}" in params["text"] for mark in ("", "“"))
+
+
+# ----------------------------------------------------------------------------- private chats
+
+
+async def test_private_question_is_answered_with_text_speaker_role_date_and_source(
+    bot_app: BotHandle,
+) -> None:
+    bot = bot_app
+    question, answer = await bot.ask("What are China's red lines with the US?")
+    assert reply_target(answer) == question["message_id"]
+    assert answer["parse_mode"] == "HTML"
+    assert is_answer_to(answer, RED_LINES, bot)
+    shown = visible(answer)
+    assert "🗣 Xi Jinping (General Secretary of the CPC Central Committee; President of" in shown
+    assert "as relayed by Wang Yi (Minister of Foreign Affairs of China" in shown
+    assert "📅 2024-12-17" in shown
+    assert "📰 Xinhua, “China ready to maintain dialogue" in shown
+    assert "Reported by Xinhua" in shown
+    stored = bot.message_for(answer)
+    assert stored["reply_to_message"]["message_id"] == question["message_id"]
+    assert stored["entities"][0]["type"] == "blockquote"
+    assert callback_data(answer) == [
+        f"src:{RED_LINES}:0",
+        "tp:red-lines:0",
+        f"fb:{RED_LINES}:1",
+        f"fb:{RED_LINES}:0",
+    ]
+
+
+async def test_a_direct_quote_from_wang_yi_shows_his_role_then(bot_app: BotHandle) -> None:
+    _, answer = await bot_app.ask("Is China's US policy stable?")
+    assert is_answer_to(answer, "wang-yi-policy-stability-quote", bot_app)
+    shown = visible(answer)
+    assert "🗣 Wang Yi (Minister of Foreign Affairs of China" in shown
+    assert "Direct quote" in shown
+    assert "“China's policy toward the United States has maintained" in shown
+
+
+async def test_unknown_question_says_i_dont_know_and_suggests_topics(bot_app: BotHandle) -> None:
+    question, answer = await bot_app.ask("who won the world cup")
+    assert reply_target(answer) == question["message_id"]
+    shown = visible(answer)
+    assert shown.startswith(NOT_FOUND_REPLY)
+    assert "<blockquote>" not in answer["text"]
+    assert "Nearest topics:" in shown
+    data = callback_data(answer)
+    assert data
+    assert all(re.fullmatch(r"tp:[a-z0-9-]+:0", d) for d in data)
+
+
+async def test_small_talk_gets_the_friendly_reply(bot_app: BotHandle) -> None:
+    question, answer = await bot_app.ask("hi")
+    assert visible(answer) == SMALLTALK_REPLY
+    assert reply_target(answer) == question["message_id"]
+    assert callback_data(answer) == []
+
+
+async def test_unknown_private_command_gets_the_unknown_command_reply(bot_app: BotHandle) -> None:
+    _, done = await bot_app.send("/frobnicate now")
+    [reply] = done.sent
+    assert "I don't know that command" in visible(reply)
+
+
+async def test_a_very_long_question_is_read_in_part_and_answered(bot_app: BotHandle) -> None:
+    question, answer = await bot_app.ask("What are the red lines? " + "Please tell me. " * 400)
+    assert reply_target(answer) == question["message_id"]
+    assert len(answer["text"]) <= 4096
+    assert "only its first" in visible(answer)
+
+
+HOSTILE = [
+    "<b>red lines</b> & co",
+    "<script>alert(1)</script>",
+    "&amp; &lt; &#0; &#xD800; &nbsp;",
+    "red lines\u200b\u202e\ufeff",
+    "ǅ 🏳️‍🌈 𝔯𝔢𝔡 𝔩𝔦𝔫𝔢𝔰",
+    "\u0000\u0001 red lines",
+    "红线 台湾",
+    "?" * 300,
+    '"; DROP TABLE events; --',
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+async def test_hostile_text_is_answered_with_valid_html(bot_app: BotHandle, text: str) -> None:
+    """Whatever the user types, the reply is valid HTML (the fake refuses anything else)."""
+    bot = bot_app
+    question, answer = await bot.ask(text)
+    assert reply_target(answer) == question["message_id"]
+    _, done = await bot.send(f"/topic {text}")
+    assert len(done.sent) == 1
+    _, done = await bot.send(f"/speaker {text}")
+    assert len(done.sent) == 1
+    _, done = await bot.send(f"/ask {text}", chat_type="supergroup")
+    assert len(done.sent) == 1
+    assert (await bot.inline(text[:256]))["results"] is not None
+    assert await bot.failed_calls() == []
+
+
+async def test_a_user_flooding_a_private_chat_gets_one_notice(start_bot: StartBot) -> None:
+    async with start_bot(POLICYBOT_USER_RATE_PER_MINUTE=3) as bot:
+        mark = bot.mark()
+        for n in range(7):
+            bot.api.inject_message(f"red lines {n}")
+        await bot.settle()
+        sent = [visible(p) for p in bot.since(mark).sent]
+        assert len(sent) == 4
+        assert all(text.startswith("in recent interactions") for text in sent[:3])
+        assert sent[3] == SLOW_DOWN
+        # another user is not affected
+        _, answer = await bot.ask("red lines", user_id=OTHER_USER_ID)
+        assert is_answer_to(answer, RED_LINES, bot)
+
+
+# ----------------------------------------------------------------------------- groups
+
+
+@pytest.mark.parametrize("chat_type", ["group", "supergroup"])
+@pytest.mark.parametrize("text", ["/ask what are the red lines?", "/ask@policy_test_bot red lines"])
+async def test_ask_in_groups(
+    bot_app: BotHandle, asked: list[str], chat_type: str, text: str
+) -> None:
+    question, answer = await bot_app.ask(text, chat_type=chat_type)
+    assert answer["chat_id"] == (GROUP_ID if chat_type == "group" else SUPERGROUP_ID)
+    assert reply_target(answer) == question["message_id"]
+    assert is_answer_to(answer, RED_LINES, bot_app)
+    assert asked == [text.split(" ", 1)[1]]
+
+
+async def test_ask_without_a_question_explains_how(bot_app: BotHandle) -> None:
+    _, done = await bot_app.send("/ask", chat_type="group")
+    [reply] = done.sent
+    assert visible(reply) == visible(ASK_USAGE)
+
+
+@pytest.mark.parametrize("chat_type", ["group", "supergroup"])
+async def test_a_mention_is_a_question_without_the_mention(
+    bot_app: BotHandle, asked: list[str], chat_type: str
+) -> None:
+    question, answer = await bot_app.ask(
+        f"hey {MENTION} what are the red lines?", chat_type=chat_type
+    )
+    assert reply_target(answer) == question["message_id"]
+    assert is_answer_to(answer, RED_LINES, bot_app)
+    assert asked == ["hey what are the red lines?"]
+
+
+@pytest.mark.parametrize("chat_type", ["group", "supergroup"])
+async def test_a_reply_to_the_bot_is_a_question(
+    bot_app: BotHandle, asked: list[str], chat_type: str
+) -> None:
+    bot = bot_app
+    await bot.ask("/ask red lines", chat_type=chat_type)
+    question, answer = await bot.ask(
+        "and what about taiwan?", chat_type=chat_type, user_id=OTHER_USER_ID, reply_to_bot=True
+    )
+    assert reply_target(answer) == question["message_id"]
+    assert asked == ["red lines", "and what about taiwan?"]
+    assert "<blockquote>" in answer["text"]
+
+
+@pytest.mark.parametrize("chat_type", ["group", "supergroup"])
+async def test_group_chatter_is_ignored(
+    bot_app: BotHandle, asked: list[str], chat_type: str
+) -> None:
+    bot = bot_app
+    mark = bot.mark()
+    chatter = [
+        "what are the red lines?",  # a question, but not addressed to the bot
+        "/topics@some_other_bot",
+        "hi everyone",
+        "@policy_test_botnet is a different account",
+    ]
+    for text in chatter:
+        bot.api.inject_message(text, chat_type=chat_type)
+    # a reply to another user's message is not addressed to the bot either
+    first = bot.api.inject_message("so?", chat_type=chat_type, user_id=OTHER_USER_ID)
+    bot.api.inject_message(
+        "red lines!", chat_type=chat_type, reply_to_message_id=first["message_id"]
+    )
+    question, answer = await bot.ask("/ask red lines", chat_type=chat_type)
+    await bot.settle()
+    done = bot.since(mark)
+    assert done.sent == [answer]
+    assert reply_target(answer) == question["message_id"]
+    assert asked == ["red lines"]
+    assert done.methods == ["sendMessage"]
+
+
+async def test_group_cooldown_answers_once_and_notices_once(
+    start_bot: StartBot, asked: list[str]
+) -> None:
+    async with start_bot(POLICYBOT_GROUP_COOLDOWN=30) as bot:
+        mark = bot.mark()
+        flood = [
+            bot.api.inject_message(f"/ask red lines {n}", chat_type="supergroup", user_id=uid)
+            for n, uid in enumerate([USER_ID, OTHER_USER_ID, USER_ID, OTHER_USER_ID, 777])
+        ]
+        bot.api.inject_message(f"{MENTION} taiwan?", chat_type="supergroup", user_id=778)
+        await bot.settle()
+        sent = bot.since(mark).sent
+        assert len(sent) == 2
+        answer, notice = sent
+        assert reply_target(answer) == flood[0]["message_id"]
+        assert is_answer_to(answer, RED_LINES, bot)
+        assert visible(notice) == SLOW_DOWN
+        assert reply_target(notice) == flood[1]["message_id"]
+        assert asked == ["red lines 0"]
+
+        # the cool-down is per chat: another group is answered meanwhile
+        _, other = await bot.ask("/ask red lines", chat_type="group")
+        assert other["chat_id"] == GROUP_ID
+        assert is_answer_to(other, RED_LINES, bot)
+
+        # private chats have no cool-down
+        await bot.ask("red lines")
+        await bot.ask("taiwan")
+
+
+# ----------------------------------------------------------------------------- edits
+
+
+async def test_editing_a_question_edits_the_answer(bot_app: BotHandle) -> None:
+    bot = bot_app
+    question, answer = await bot.ask("red lines")
+    stored = bot.message_for(answer)
+    done = await bot.edit(question, "Is China's US policy stable?")
+    assert done.sent == []
+    [edit] = done.edits
+    assert edit["chat_id"] == USER_ID
+    assert edit["message_id"] == stored["message_id"]
+    assert is_answer_to(edit, "wang-yi-policy-stability-quote", bot)
+    current = bot.current(stored)
+    assert "“China's policy toward the United States" in current["text"]
+    assert "fb:wang-yi-policy-stability-quote:1" in callback_data(current)
+
+    # editing it to the same question again changes nothing and raises nothing
+    bot.allow_failed_calls = True  # Telegram refuses an edit that changes nothing
+    again = await bot.edit(question, "Is China's US policy stable?")
+    assert again.sent == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: handlers/commands.py register(): CommandHandler('ask') also matches edited "
+    "messages (PTB's default), so an edited /ask sends a second answer instead of editing",
+)
+async def test_editing_an_ask_in_a_group_edits_the_answer(bot_app: BotHandle) -> None:
+    bot = bot_app
+    question, answer = await bot.ask("/ask red lines", chat_type="group")
+    done = await bot.edit(question, "/ask Is China's US policy stable?")
+    assert done.sent == []
+    [edit] = done.edits
+    assert edit["message_id"] == bot.message_for(answer)["message_id"]
+    assert is_answer_to(edit, "wang-yi-policy-stability-quote", bot)
+
+
+async def test_editing_a_mention_in_a_group_edits_the_answer(bot_app: BotHandle) -> None:
+    bot = bot_app
+    question, answer = await bot.ask(f"{MENTION} red lines", chat_type="supergroup")
+    stored = bot.message_for(answer)
+    done = await bot.edit(question, f"{MENTION} Is China's US policy stable?")
+    assert done.sent == []
+    [edit] = done.edits
+    assert edit["message_id"] == stored["message_id"]
+    assert is_answer_to(edit, "wang-yi-policy-stability-quote", bot)
+
+
+# ----------------------------------------------------------------------------- long answers
+
+GAZETTE_SOURCE = "gazette-2024-03-02-canal-doctrine"
+LONG_ID = "quill-canal-doctrine"
+
+
+SENTENCES = {
+    "sparse": "Clause {n} of the canal doctrine holds that boats <b>& barges share every lock "
+    "on the Grand Canal, and that clause {n} may never be read alone.",
+    "dense": "Clause {n}: \"boats\" <b>&</b> 'barges' & <locks> share the canal's water & tolls.",
+}
+
+
+def long_statement(density: str, length: int = 6000) -> str:
+    parts: list[str] = []
+    while sum(len(p) + 1 for p in parts) < length:
+        parts.append(SENTENCES[density].format(n=len(parts) + 1))
+    return " ".join(parts)
+
+
+def gazette_yaml(text: str) -> str:
+    return f"""\
+speakers:
+  - id: ada-quill
+    name: Ada Quill
+    aliases: [Chancellor Quill]
+    roles:
+      - title: Chancellor of the Republic of Examplia
+        from: 2020-01-01
+topics:
+  - id: canal-policy
+    name: Canal policy
+    aliases: [canals, canal doctrine, waterways]
+source:
+  id: {GAZETTE_SOURCE}
+  title: Quill sets out the canal doctrine
+  publisher: The Example Gazette
+  url: null
+  published: 2024-03-02
+  language: en
+statements:
+  - id: {LONG_ID}
+    speaker: ada-quill
+    date: 2024-03-01
+    kind: position
+    text: {json.dumps(text)}
+    topics: [canal-policy]
+    questions:
+      - What is the canal doctrine of Examplia?
+  - id: quill-canals-2023
+    speaker: ada-quill
+    date: 2023-06-01
+    kind: position
+    text: Ada Quill wants the canals of Examplia open to lantern boats at night.
+    topics: [canal-policy]
+  - id: quill-canals-2022
+    speaker: ada-quill
+    date: 2022-05-01
+    kind: position
+    text: Ada Quill promised that the canals of Examplia would be dredged.
+    topics: [canal-policy]
+"""
+
+
+@pytest.fixture(params=["sparse", "dense"])
+def gazette_knowledge(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
+    text = long_statement(request.param)
+    assert len(text) >= 6000
+    return copy_knowledge(
+        tmp_path / "knowledge",
+        {f"statements/{GAZETTE_SOURCE}.yaml": gazette_yaml(text)},
+    )
+
+
+async def test_a_long_statement_is_trimmed_at_a_sentence_within_the_limit(
+    start_bot: StartBot, gazette_knowledge: Path
+) -> None:
+    async with start_bot(POLICYBOT_KNOWLEDGE_DIR=gazette_knowledge) as bot:
+        original = bot.kb.by_id[LONG_ID].text
+        _, answer = await bot.ask("What is the canal doctrine of Examplia?")
+        assert len(answer["text"]) <= 4096
+        stored = bot.message_for(answer)  # the fake accepted it: valid HTML, within 4096
+        quote = next(e for e in stored["entities"] if e["type"] == "blockquote")
+        shown = stored["text"][quote["offset"] : quote["offset"] + quote["length"]]
+        assert shown.endswith(" …")
+        kept = shown.removesuffix(" …")
+        assert original.startswith(kept)  # escaped once: "<b>&" shows as typed
+        assert "<b>&" in kept
+        assert kept.endswith(".")  # a whole sentence, not a cut word
+        assert original[len(kept)] == " "
+        assert "shortened; the full text is in the source" in stored["text"]
+        assert "The Example Gazette" in stored["text"]
+        assert len(kept) > 1000
+
+
+async def test_timeline_lists_a_topic_newest_first(
+    start_bot: StartBot, gazette_knowledge: Path
+) -> None:
+    async with start_bot(POLICYBOT_KNOWLEDGE_DIR=gazette_knowledge) as bot:
+        _, answer = await bot.ask("What is the canal doctrine of Examplia?")
+        assert "tp:canal-policy:0" in callback_data(answer)
+        done = await bot.press("tp:canal-policy:0", bot.message_for(answer))
+        [listing] = done.edits
+        shown = visible(listing)
+        assert shown.startswith("Canal policy (3, newest first)")
+        dates = re.findall(r"^\d+\. (\d{4}-\d\d-\d\d) — Ada Quill", shown, re.MULTILINE)
+        assert dates == ["2024-03-01", "2023-06-01", "2022-05-01"]
+        assert callback_data(listing) == [
+            f"st:{LONG_ID}:0",
+            "st:quill-canals-2023:0",
+            "st:quill-canals-2022:0",
+        ]
+        assert len(listing["text"]) <= 4096

@@ -1,0 +1,100 @@
+"""End-to-end: `python -m bot run` as a separate process against the fake Bot API server."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from .botapi import FakeBotAPI
+from .harness import copy_knowledge, reply_target, visible
+
+pytestmark = pytest.mark.timeout(60)
+
+REPO = Path(__file__).resolve().parents[2]
+TOKEN = "123:ABC"
+STARTUP_S = 30.0  # importing and indexing in a fresh interpreter; usually about a second
+EXIT_S = 5.0  # less than the 10 s long poll: stopping cancels it rather than waiting
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotAPI]:
+    async with FakeBotAPI(token=TOKEN) as server:
+        yield server
+
+
+def environment(api: FakeBotAPI, tmp_path: Path) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("POLICYBOT_", "TELEGRAM_", "PYTEST_"))
+    }
+    env.update(
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_URL=f"http://127.0.0.1:{api.port}/bot",
+        POLICYBOT_KNOWLEDGE_DIR=str(copy_knowledge(tmp_path / "knowledge")),
+        POLICYBOT_DATABASE=str(tmp_path / "policybot.sqlite3"),
+        POLICYBOT_WATCH="false",
+        POLICYBOT_LOG_LEVEL="INFO",
+        PTB_TIMEDELTA="true",
+        PYTHONUNBUFFERED="1",
+        # The checkout first: an editable install made before a package gained its
+        # __init__.py maps it as a namespace package outside the repository.
+        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+    )
+    return env
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+async def test_policybot_run_answers_and_stops_cleanly_on_a_signal(
+    api: FakeBotAPI, tmp_path: Path, stop_signal: signal.Signals
+) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=tmp_path,  # no .env from the repository
+        env=environment(api, tmp_path),
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        # deleteWebhook is the Updater's bootstrap, right before the first (long) poll
+        polling = asyncio.ensure_future(api.wait_for("deleteWebhook", timeout=STARTUP_S))
+        exited = asyncio.ensure_future(process.wait())
+        await asyncio.wait({polling, exited}, return_when=asyncio.FIRST_COMPLETED)
+        if not polling.done():
+            polling.cancel()
+            _, stderr = await process.communicate()
+            pytest.fail(f"policybot exited early ({process.returncode}):\n{stderr.decode()}")
+        exited.cancel()
+        polling.result()
+        assert [c["command"] for c in api.my_commands({"type": "all_private_chats"})]
+        question = api.inject_message("What are China's red lines?")
+
+        def replying(method: str, params: dict[str, object]) -> bool:
+            return method == "sendMessage" and reply_target(params) == question["message_id"]
+
+        [(_, answer)] = await api.wait_for(replying, timeout=10)
+        assert visible(answer).startswith("in recent interactions with relevant U.S. leaders")
+        assert "Xi Jinping" in visible(answer)
+
+        await asyncio.sleep(0.2)  # stop while a long poll is in flight, as in real life
+        process.send_signal(stop_signal)
+        stdout, stderr = await asyncio.wait_for(process.communicate(), EXIT_S)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    output = (stdout + stderr).decode(errors="replace")
+    assert process.returncode == 0, output[-3000:]
+    assert TOKEN not in output
+    assert "Traceback" not in output, output[-3000:]
+    assert api.pending_updates == []  # the update was confirmed before exiting
