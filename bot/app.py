@@ -12,7 +12,7 @@ import contextlib
 import html
 import logging
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeAlias
@@ -182,27 +182,46 @@ async def _post_init(app: PolicyApp) -> None:
     store = await asyncio.to_thread(Store, services.settings.database)
     services.extras["recorder"] = Recorder(store)
     await publish_commands(app)
+
+
+async def _post_start(app: PolicyApp) -> None:
+    """Background work that needs a running application (PTB awaits its tasks on stop)."""
+    services = app.bot_data.services
     if services.settings.watch:
         spawn(app, watch_knowledge(services.library, partial(notify_reload, app)))
 
 
 async def _post_shutdown(app: PolicyApp) -> None:
     services = app.bot_data.services
-    for task in list(services.extras.get("tasks", [])):
-        task.cancel()
+    await _cancel_background(app)
     recorder = services.extras.pop("recorder", None)
     if recorder is not None:
         await recorder.close()
+
+
+MAX_REPORTED_PROBLEMS = 60
+
+
+def reload_failure_messages(result: ReloadResult) -> list[str]:
+    """A failed reload as Telegram messages: escaped, split to fit, syntax errors first.
+
+    A file that does not parse is the problem to fix first (it often causes the others), so
+    YAML errors lead; a very long list is cut with a count rather than silently.
+    """
+    problems = sorted(result.problems, key=lambda p: ("YAML:" not in p.message, p))
+    lines = [f"❌ Reload failed; {html.escape(result.summary)}. Problems:"]
+    lines += [html.escape(str(p)) for p in problems[:MAX_REPORTED_PROBLEMS]]
+    if len(problems) > MAX_REPORTED_PROBLEMS:
+        lines.append(f"… and {len(problems) - MAX_REPORTED_PROBLEMS} more: run policybot validate")
+    return split_blocks(lines)
 
 
 async def notify_reload(app: PolicyApp, result: ReloadResult) -> None:
     """Tell the admins about a failed automatic reload (escaped, split to fit)."""
     if result.ok:
         return
-    header = f"❌ Knowledge reload failed; {html.escape(result.summary)}. Problems:"
-    lines = [header, *(html.escape(str(problem)) for problem in result.problems)]
     for admin_id in sorted(app.bot_data.services.settings.admin_ids):
-        for chunk in split_blocks(lines):
+        for chunk in reload_failure_messages(result):
             try:
                 await app.bot.send_message(admin_id, chunk)
             except TelegramError as exc:
@@ -234,22 +253,11 @@ def run_bot(settings: Settings) -> int:
     setup_logging(settings.log_level)
     app = build_application(settings)
     logger.info("Starting policybot against %s", settings.telegram_api_url)
+    if settings.webhook_url and settings.webhook_secret is None:
+        logger.error("POLICYBOT_WEBHOOK_SECRET is required in webhook mode")
+        return 2
     try:
-        if settings.webhook_url:
-            secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-            if secret is None:
-                logger.error("POLICYBOT_WEBHOOK_SECRET is required in webhook mode")
-                return 2
-            app.run_webhook(
-                listen=settings.webhook_listen,
-                port=settings.webhook_port,
-                url_path=urlparse(settings.webhook_url).path.strip("/") or "telegram",
-                webhook_url=settings.webhook_url,
-                secret_token=secret,
-                allowed_updates=Update.ALL_TYPES,
-            )
-        else:
-            asyncio.run(_poll_until_signalled(app))
+        asyncio.run(_serve_until_signalled(app, settings))
     except KnowledgeError as exc:
         for problem in exc.problems:
             logger.error("%s", problem)
@@ -260,26 +268,60 @@ def run_bot(settings: Settings) -> int:
 SHUTDOWN_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
-async def _poll_until_signalled(app: PolicyApp) -> None:
-    """Long polling until SIGINT/SIGTERM; then in-flight answers finish and the database closes.
+async def _serve_until_signalled(app: PolicyApp, settings: Settings) -> None:
+    """Serve until SIGINT/SIGTERM; then in-flight answers finish and the database closes.
 
-    The same `polling()` the tests use, so what is tested is what runs.
+    Polling runs through the same `polling()` the tests use, so what is tested is what runs.
     """
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in SHUTDOWN_SIGNALS:
         loop.add_signal_handler(signum, stop.set)
-    async with polling(app):
+    serving = webhook(app, settings) if settings.webhook_url else polling(app)
+    async with serving:
         logger.info("policybot is running; stop with Ctrl-C or SIGTERM")
         await stop.wait()
         logger.info("Stopping: finishing answers in flight")
 
 
 def spawn(app: PolicyApp, coroutine: Any) -> asyncio.Task[Any]:
-    """A background task the application cancels on shutdown."""
-    task: asyncio.Task[Any] = app.create_task(coroutine)
+    """A background task that lives as long as the application runs.
+
+    Not ``app.create_task``: PTB awaits those on stop, and a watcher never finishes by itself.
+    """
+    task: asyncio.Task[Any] = asyncio.get_running_loop().create_task(coroutine)
     app.bot_data.services.extras.setdefault("tasks", []).append(task)
     return task
+
+
+async def _cancel_background(app: PolicyApp) -> None:
+    tasks: list[asyncio.Task[Any]] = app.bot_data.services.extras.pop("tasks", [])
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+
+
+@contextlib.asynccontextmanager
+async def webhook(app: PolicyApp, settings: Settings) -> AsyncIterator[PolicyApp]:
+    """Webhook mode: Telegram POSTs updates; the secret-token header is checked on each one."""
+    async with _running(app, partial(_start_webhook, app, settings)):
+        yield app
+
+
+async def _start_webhook(app: PolicyApp, settings: Settings) -> None:
+    assert app.updater is not None
+    assert settings.webhook_url is not None
+    assert settings.webhook_secret is not None
+    await app.updater.start_webhook(
+        listen=settings.webhook_listen,
+        port=settings.webhook_port,
+        url_path=urlparse(settings.webhook_url).path.strip("/") or "telegram",
+        webhook_url=settings.webhook_url,
+        secret_token=settings.webhook_secret.get_secret_value(),
+        allowed_updates=Update.ALL_TYPES,
+    )
 
 
 @contextlib.asynccontextmanager
@@ -288,21 +330,35 @@ async def polling(app: PolicyApp, *, poll_timeout: float = 10.0) -> AsyncIterato
 
     The tests and the benchmarks use it; it calls the same post_init/post_shutdown hooks.
     """
+    assert app.updater is not None
+    start = partial(
+        app.updater.start_polling,
+        poll_interval=0.0,
+        timeout=int(poll_timeout),
+        allowed_updates=Update.ALL_TYPES,
+        error_callback=quiet_polling_errors,
+    )
+    async with _running(app, start):
+        yield app
+
+
+@contextlib.asynccontextmanager
+async def _running(
+    app: PolicyApp, start_updates: Callable[[], Awaitable[Any]]
+) -> AsyncIterator[PolicyApp]:
+    """initialise → post_init → updates → start → background tasks; and all of it undone."""
     await app.initialize()
     try:
         if app.post_init is not None:
             await app.post_init(app)
         assert app.updater is not None
-        await app.updater.start_polling(
-            poll_interval=0.0,
-            timeout=int(poll_timeout),
-            allowed_updates=Update.ALL_TYPES,
-            error_callback=quiet_polling_errors,
-        )
+        await start_updates()
         await app.start()
+        await _post_start(app)
         try:
             yield app
         finally:
+            await _cancel_background(app)
             if app.updater.running:
                 await app.updater.stop()
             if app.running:

@@ -11,9 +11,9 @@ import datetime as dt
 import logging
 
 from telegram import Update
-from telegram.ext import CommandHandler
+from telegram.ext import CommandHandler, filters
 
-from bot.app import Context, PolicyApp
+from bot.app import Context, PolicyApp, reload_failure_messages
 from bot.render import esc, fit_blocks
 from bot.store import utcnow
 from bot.unanswered import cluster, format_text
@@ -52,9 +52,8 @@ async def reload_command(update: Update, context: Context) -> None:
     if result.ok:
         await message.reply_text(f"✅ Reloaded: {esc(result.summary)} ({result.seconds:.2f} s)")
         return
-    lines = [f"❌ Reload failed; {esc(result.summary)}. Problems:"]
-    lines += [f"<code>{esc(problem)}</code>" for problem in result.problems]
-    await message.reply_text(fit_blocks(lines, separator="\n"))
+    for chunk in reload_failure_messages(result):
+        await message.reply_text(chunk)
 
 
 async def unanswered_command(update: Update, context: Context) -> None:
@@ -78,5 +77,6 @@ async def unanswered_command(update: Update, context: Context) -> None:
 
 
 def register(app: PolicyApp) -> None:
-    app.add_handler(CommandHandler("reload", reload_command))
-    app.add_handler(CommandHandler("unanswered", unanswered_command))
+    new = filters.UpdateType.MESSAGE
+    app.add_handler(CommandHandler("reload", reload_command, filters=new))
+    app.add_handler(CommandHandler("unanswered", unanswered_command, filters=new))

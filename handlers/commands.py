@@ -212,15 +212,21 @@ UNKNOWN_COMMAND = "I don't know that command. /help lists what I can do."
 
 
 def register(app: PolicyApp) -> None:
-    app.add_handler(CommandHandler("start", start))
-    app.add_handler(CommandHandler("help", help_command))
-    app.add_handler(CommandHandler("ask", ask))
-    app.add_handler(CommandHandler("topics", topics))
-    app.add_handler(CommandHandler("topic", topic))
-    app.add_handler(CommandHandler("speakers", speakers))
-    app.add_handler(CommandHandler("speaker", speaker))
-    app.add_handler(CommandHandler("latest", latest))
-    app.add_handler(CommandHandler("about", about))
+    # Commands answer new messages only; an edited /ask is handled by messages.edited, which
+    # edits the earlier answer instead of sending a second one.
+    new = filters.UpdateType.MESSAGE
+    for name, callback in (
+        ("start", start),
+        ("help", help_command),
+        ("ask", ask),
+        ("topics", topics),
+        ("topic", topic),
+        ("speakers", speakers),
+        ("speaker", speaker),
+        ("latest", latest),
+        ("about", about),
+    ):
+        app.add_handler(CommandHandler(name, callback, filters=new))
     app.add_handler(
         MessageHandler(
             filters.ChatType.PRIVATE & filters.COMMAND & filters.UpdateType.MESSAGE,

@@ -9,6 +9,7 @@ from telegram import Message, MessageEntity, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest
 
+from bot.answers import Status
 from bot.app import Context, Services
 from bot.limits import Verdict
 from bot.render import answer_html
@@ -82,7 +83,7 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     )
     services.recent.remember(message.chat.id, message.message_id, sent.message_id, question)
     recorder = services.extras.get("recorder")
-    if recorder is not None and not answer.answered:
+    if recorder is not None and answer.status is Status.NOT_FOUND:  # small talk is not a gap
         await recorder.record_unanswered(answer, message.chat.type)
 
 

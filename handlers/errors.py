@@ -17,7 +17,7 @@ from bot.render import MAX_MESSAGE_CHARS
 logger = logging.getLogger(__name__)
 
 APOLOGY = "Sorry — something went wrong while answering. The maintainers have been told."
-REPORT_OVERHEAD = 200
+MAX_SUMMARY_CHARS = 600
 
 
 async def error_handler(update: object, context: Context) -> None:
@@ -35,21 +35,35 @@ async def error_handler(update: object, context: Context) -> None:
     admins = context.bot_data.services.settings.admin_ids
     if not admins or context.error is None:
         return
-    trace = "".join(
-        traceback.format_exception(type(context.error), context.error, context.error.__traceback__)
-    )
-    kind = "update" if isinstance(update, Update) else "job"
-    budget = MAX_MESSAGE_CHARS - REPORT_OVERHEAD
-    body = html.escape(redact(trace)[-budget // 2 :])
-    while len(body) > budget:  # escaping can grow the text; trim from the front
-        body = body[len(body) - budget :]
-        body = body[body.find("\n") + 1 :] if "\n" in body else ""
-    report = f"⚠️ An exception was raised while handling an {kind}.\n<pre>{body}</pre>"
+    report = error_report(context.error, "update" if isinstance(update, Update) else "job")
     for admin_id in sorted(admins):
         try:
             await context.bot.send_message(admin_id, report)
         except TelegramError as exc:
             logger.warning("Could not notify admin %s: %s", admin_id, exc)
+
+
+def error_report(error: BaseException, kind: str) -> str:
+    """The exception and as many of its innermost frames as fit, escaped, token removed."""
+    summary = html.escape(_shorten(redact(f"{type(error).__name__}: {error}"), MAX_SUMMARY_CHARS))
+    header = f"⚠️ An exception was raised while handling an {kind}.\n<pre>"
+    budget = MAX_MESSAGE_CHARS - len(header) - len(summary) - len("</pre>")
+    frames: list[str] = []
+    for frame in reversed(traceback.format_tb(error.__traceback__)):
+        escaped = html.escape(redact(frame))
+        if len(escaped) > budget:
+            break
+        frames.insert(0, escaped)
+        budget -= len(escaped)
+    return f"{header}{''.join(frames)}{summary}</pre>"
+
+
+def _shorten(text: str, limit: int) -> str:
+    """Keep both ends of a long message: the type and the specific detail are often at the end."""
+    if len(text) <= limit:
+        return text
+    half = (limit - 3) // 2
+    return f"{text[:half]} … {text[-half:]}"
 
 
 def register(app: PolicyApp) -> None:

@@ -59,7 +59,21 @@ class Callback:
             return None
         if arg and not all(c.isascii() and (c.isalnum() or c == "-") for c in arg):
             return None
-        return cls(kind, arg, int(offset))
+        callback = cls(kind, arg, int(offset))
+        return callback if callback._plausible() else None
+
+    def _plausible(self) -> bool:
+        """The shapes this bot actually sends; anything else was not made by us."""
+        needs_arg = self.kind in {"src", "st", "tp", "sp", "fb"}
+        if needs_arg != bool(self.arg):
+            return False
+        if self.kind == "more":
+            return self.offset >= 1  # page 0 is the answer itself
+        if self.kind in {"src", "st"}:
+            return self.offset == 0
+        if self.kind == "fb":
+            return self.offset in (HELPFUL, UNHELPFUL)
+        return True
 
 
 def button(text: str, callback: Callback) -> InlineKeyboardButton:

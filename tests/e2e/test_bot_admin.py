@@ -104,13 +104,6 @@ async def test_the_report_of_a_huge_exception_fits_one_message(
     assert shows(answer, RED_LINES, bot)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: handlers/errors.py error_handler keeps only the last ~1950 characters of the "
-    "formatted traceback and then trims the escaped text to the next newline, so an exception "
-    "with a long message is reported without a single frame, and one whose message is rich in "
-    "<, & or > with an empty <pre> (neither where nor what)",
-)
 @pytest.mark.parametrize("padding", ["x" * 3000, "<&>" * 4000])
 async def test_the_report_of_a_long_exception_message_still_shows_where_and_what(
     bot_app: BotHandle, monkeypatch: pytest.MonkeyPatch, padding: str
@@ -223,12 +216,6 @@ async def test_a_broken_reload_lists_problems_and_keeps_answering(
         assert visible(done.sent[0]).startswith("✅ Reloaded")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: handlers/admin.py reload_command packs the problems with fit_blocks, which "
-    "silently drops whatever does not fit in 4096 characters (no 'and N more', no second "
-    "message); with problems sorted by path the root cause (topics.yaml) is the part dropped",
-)
 async def test_a_reload_with_many_problems_still_names_the_root_cause(
     start_bot: StartBot, tmp_path: Path
 ) -> None:
@@ -270,12 +257,6 @@ async def test_unanswered_shows_recorded_questions_to_the_admin(bot_app: BotHand
     assert visible(done.sent[0]) == visible(UNKNOWN_COMMAND)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: handlers/common.py answer_question records every answer that is not "
-    "`answered` as unanswered, small talk (Status.SMALLTALK) included, so 'hi' and 'thanks' "
-    "fill the maintainers' /unanswered report",
-)
 async def test_small_talk_is_not_recorded_as_unanswered(bot_app: BotHandle) -> None:
     bot = bot_app
     for text in ("hi", "thanks", "who won the world cup"):
@@ -302,7 +283,7 @@ async def test_the_watcher_reloads_and_tells_admins_when_a_reload_fails(
             return (
                 method == "sendMessage"
                 and params.get("chat_id") == ADMIN_ID
-                and "Knowledge reload failed" in params.get("text", "")
+                and "Reload failed" in params.get("text", "")
             )
 
         [(_, notice)] = await botapi.wait_for(reload_failed, timeout=10)
@@ -323,13 +304,6 @@ async def test_the_watcher_reloads_and_tells_admins_when_a_reload_fails(
         assert len(await botapi.wait_for(reload_failed, timeout=0.1)) == 1  # success is quiet
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: bot/app.py _post_init spawns the knowledge watcher with app.create_task before "
-    "app.start(), so every start with POLICYBOT_WATCH (the default) emits PTBUserWarning "
-    "'Tasks created via Application.create_task while the application is not running won't "
-    "be automatically awaited'",
-)
 async def test_starting_with_the_watcher_warns_nothing(start_bot: StartBot, tmp_path: Path) -> None:
     knowledge = copy_knowledge(tmp_path / "knowledge")
     with warnings.catch_warnings(record=True) as caught:

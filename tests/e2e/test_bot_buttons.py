@@ -193,12 +193,6 @@ FORGED = [
     pytest.param(
         "more:zzz:0",
         id="more-with-an-argument",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="BUG: handlers/views.py Callback.decode accepts an argument and offset 0 "
-            "for 'more' (the bot only ever sends 'more::N' with N>=1); on_button re-renders "
-            "result 0 in place and answers without any notice instead of refusing it",
-        ),
     ),
 ]
 

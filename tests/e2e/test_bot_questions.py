@@ -294,18 +294,14 @@ async def test_editing_a_question_edits_the_answer(bot_app: BotHandle) -> None:
     assert again.sent == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: handlers/commands.py register(): CommandHandler('ask') also matches edited "
-    "messages (PTB's default), so an edited /ask sends a second answer instead of editing",
-)
 async def test_editing_an_ask_in_a_group_edits_the_answer(bot_app: BotHandle) -> None:
     bot = bot_app
     question, answer = await bot.ask("/ask red lines", chat_type="group")
+    answer_id = bot.message_for(answer)["message_id"]
     done = await bot.edit(question, "/ask Is China's US policy stable?")
     assert done.sent == []
     [edit] = done.edits
-    assert edit["message_id"] == bot.message_for(answer)["message_id"]
+    assert edit["message_id"] == answer_id
     assert is_answer_to(edit, "wang-yi-policy-stability-quote", bot)
 
 
