@@ -42,7 +42,7 @@ from bot.library import Library, ReloadResult
 from bot.limits import Cooldown, RecentAnswers, SlidingWindowLimiter
 from bot.loader import KnowledgeError
 from bot.logs import protect_secret, setup_logging
-from bot.net import ResilientRateLimiter, quiet_polling_errors
+from bot.net import ObservedRequest, OutageLog, ResilientRateLimiter, quiet_polling_errors
 from bot.render import split_blocks
 from bot.search import SearchConfig
 from bot.store import Recorder, Store
@@ -135,6 +135,7 @@ def build_application(
         max_file_bytes=settings.max_file_bytes,
         cache_dir=settings.cache_dir,
     )
+    outage = OutageLog()  # one view of Bot API health, shared by polling and sending
     builder = (
         ApplicationBuilder()
         .token(settings.token)
@@ -150,13 +151,21 @@ def build_application(
         .read_timeout(timeout)
         .write_timeout(timeout)
         .pool_timeout(timeout)
-        .get_updates_connect_timeout(timeout)
-        .get_updates_read_timeout(timeout)
+        .get_updates_request(
+            ObservedRequest(
+                outage,
+                connection_pool_size=1,
+                read_timeout=timeout,
+                write_timeout=timeout,
+                connect_timeout=timeout,
+                pool_timeout=timeout,
+            )
+        )
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
     if rate_limit:
-        limiter: Any = ResilientRateLimiter(max_retries=RATE_LIMIT_RETRIES)
+        limiter: Any = ResilientRateLimiter(max_retries=RATE_LIMIT_RETRIES, outage=outage)
         builder = builder.rate_limiter(limiter)
     app: PolicyApp = builder.build()
     app.bot_data.attach(

@@ -16,10 +16,12 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Coroutine
+from http import HTTPStatus
 from typing import Any
 
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter
+from telegram.request import HTTPXRequest
 
 logger = logging.getLogger(__name__)
 
@@ -77,9 +79,9 @@ def _retryable(exc: BaseException) -> bool:
 
 
 class ResilientRateLimiter(AIORateLimiter):
-    def __init__(self, *, max_retries: int = 3) -> None:
+    def __init__(self, *, max_retries: int = 3, outage: OutageLog | None = None) -> None:
         super().__init__(max_retries=max_retries)
-        self.outage = OutageLog()
+        self.outage = outage or OutageLog()
 
     async def process_request(
         self,
@@ -108,6 +110,30 @@ class ResilientRateLimiter(AIORateLimiter):
                 self.outage.succeeded()
                 return result
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+class ObservedRequest(HTTPXRequest):
+    """The request object for getUpdates, reporting each poll's outcome to the OutageLog.
+
+    PTB sends getUpdates past the rate limiter, so without this an outage that only polling
+    notices (the usual case for an idle bot) would never be logged at all.
+    """
+
+    def __init__(self, outage: OutageLog, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.outage = outage
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        try:
+            code, payload = await super().do_request(*args, **kwargs)
+        except TelegramError as exc:
+            self.outage.failed(POLLING, exc)
+            raise
+        if code >= HTTPStatus.INTERNAL_SERVER_ERROR:
+            self.outage.failed(POLLING, NetworkError(f"HTTP {code}"))
+        else:
+            self.outage.succeeded()
+        return code, payload
 
 
 def quiet_polling_errors(exc: TelegramError) -> None:
