@@ -14,7 +14,7 @@ from bot import __version__
 from bot.answers import to_json
 from bot.config import Settings
 from bot.library import Library
-from bot.loader import KnowledgeError
+from bot.loader import KnowledgeError, load_knowledge
 from bot.render import answer_text
 from bot.search import SearchConfig, SearchIndex
 
@@ -109,6 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--threshold", type=float, default=None, help="override the configured confidence threshold"
     )
+    for command in sub.choices.values():  # `policybot validate --knowledge DIR` works too
+        command.add_argument(
+            "--knowledge", type=Path, metavar="DIR", default=argparse.SUPPRESS, help="as above"
+        )
     return parser
 
 
@@ -154,10 +158,11 @@ def load_index(settings: Settings) -> SearchIndex:
 
 
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
-    index = load_index(settings)
-    print(
-        f"ok: {settings.knowledge_dir}: {index.kb.summary()}, version {index.kb.content_hash[:12]}"
+    """Would the bot load this? Loading and validating is the whole answer: indexing cannot fail."""
+    kb = load_knowledge(
+        settings.knowledge_dir, max_file_bytes=settings.max_file_bytes, cache_dir=settings.cache_dir
     )
+    print(f"ok: {settings.knowledge_dir}: {kb.summary()}, version {kb.content_hash[:12]}")
     return 0
 
 

@@ -33,6 +33,7 @@ UNKNOWN_WORD_FACTOR = 0.35
 QUOTE_BOOST = 0.15
 FOCUS_SHARE = 0.2
 LIGHT_WEIGHT = 0.3
+MAX_REMEMBERED_CORRECTIONS = 50_000
 UNKNOWN_ENTITY_FACTOR = 1.5
 PRONOUN_VERBS = frozenset(
     ["tell", "give", "show", "let", "help", "send", "teach", "remind", "brief", "join"]
@@ -136,30 +137,49 @@ class SearchIndex:
         postings: dict[str, dict[int, float]] = {}
         vocabulary: Counter[str] = Counter()
         self.docs: list[_Doc] = []
+        mentions: dict[str, list[int]] = {}
+        topic_terms = {
+            topic.id: self.analyze(_phrase(topic.name), keep_topic_words=True)
+            for topic in kb.topics.values()
+        }
+
+        def index_terms(index: int, terms: Iterable[str], weight: float) -> None:
+            for term in terms:
+                slot = postings.setdefault(term, {})
+                if slot.get(index, 0.0) < weight:
+                    slot[index] = weight
+
         for index, statement in enumerate(statements):
-            fields = self._fields(statement)
-            fields["topics"] = [kb.topics[t].name for t in statement.topics if t in kb.topics]
-            for name, texts in fields.items():
-                weight = FIELD_WEIGHTS[name]
-                for text in texts:
-                    raw = tokens(normalize(text))
-                    vocabulary.update(raw)
-                    for term in self.analyze(raw, keep_topic_words=True):
-                        slot = postings.setdefault(term, {})
-                        if slot.get(index, 0.0) < weight:
-                            slot[index] = weight
-            question_terms = [
-                frozenset(self.analyze(tokens(normalize(q)), keep_topic_words=True))
-                for q in statement.questions
-            ]
+            # each string is tokenised and analysed exactly once
+            text_raw = tokens(normalize(statement.text))
+            question_raw = [tokens(normalize(q)) for q in statement.questions]
+            context_raw = tokens(normalize(statement.context)) if statement.context else []
+            text_terms = self.analyze(text_raw, keep_topic_words=True)
+            question_terms = [self.analyze(raw, keep_topic_words=True) for raw in question_raw]
+            vocabulary.update(text_raw)
+            vocabulary.update(context_raw)
+            for raw in question_raw:
+                vocabulary.update(raw)
+            index_terms(index, text_terms, FIELD_WEIGHTS["text"])
+            for terms in question_terms:
+                index_terms(index, terms, FIELD_WEIGHTS["questions"])
+            index_terms(
+                index, self.analyze(context_raw, keep_topic_words=True), FIELD_WEIGHTS["context"]
+            )
+            for topic_id in statement.topics:
+                index_terms(index, topic_terms.get(topic_id, ()), FIELD_WEIGHTS["topics"])
+            named: set[str] = set()
+            for raw in (text_raw, context_raw, *question_raw):
+                named.update(p[0] for p in self.speakers.apply(raw)[1])
+            for speaker_id in named - {statement.speaker, statement.relayed_by}:
+                mentions.setdefault(speaker_id, []).append(index)
+            question_sets = [frozenset(terms) for terms in question_terms]
             self.docs.append(
                 _Doc(
                     statement=statement,
-                    question_terms=question_terms,
-                    text_terms=frozenset(
-                        self.analyze(tokens(normalize(statement.text)), keep_topic_words=True)
-                    ),
-                    question_strings=[" ".join(sorted(terms)) for terms in question_terms],
+                    question_terms=question_sets,
+                    text_terms=frozenset(text_terms),
+                    question_strings=[" ".join(sorted(terms)) for terms in question_sets],
                 )
             )
         names = [n for sp in kb.speakers.values() for n in sp.names]
@@ -196,14 +216,6 @@ class SearchIndex:
             [self._speaker_code[s.relayed_by] if s.relayed_by else -1 for s in statements],
             dtype=np.int32,
         )
-        mentions: dict[str, list[int]] = {}
-        for index, statement in enumerate(statements):
-            texts = [statement.text, *statement.questions, statement.context or ""]
-            named: set[str] = set()
-            for text in texts:
-                named.update(p[0] for p in self.speakers.apply(tokens(normalize(text)))[1])
-            for speaker_id in named - {statement.speaker, statement.relayed_by}:
-                mentions.setdefault(speaker_id, []).append(index)
         self._mentions = {k: np.array(v, dtype=np.int64) for k, v in mentions.items()}
         self._country_of = {
             speaker.id: " ".join(self.synonyms.apply(_phrase(speaker.country))[0])
@@ -212,8 +224,12 @@ class SearchIndex:
         }
         self._alias_targets = {" ".join(_phrase(key)) for key in kb.aliases}
         self._han_vocabulary = "\n".join(
-            [*names, *(v for vs in kb.aliases.values() for v in vs), *(s.text for s in statements)]
+            [*names, *(v for vs in kb.aliases.values() for v in vs)]
+            + [s.text for s in statements if any(has_han(c) for c in s.text)]
         )
+        counts = Counter(t for s in statements for t in s.topics)
+        self._popular = tuple(kb.topics[t].name for t, _ in counts.most_common(3) if t in kb.topics)
+        self._corrections: dict[str, str | None] = {}
         self._light_terms = frozenset(stem(word) for word in LIGHT_WORDS) - {
             term for term in self.postings if term.startswith(TOPIC_PREFIX)
         }
@@ -235,15 +251,6 @@ class SearchIndex:
     def _idf(self, df: int) -> float:
         """BM25's smoothed idf: positive even for a term in every statement, highest when unseen."""
         return math.log(1.0 + (self.size - df + 0.5) / (df + 0.5))
-
-    @staticmethod
-    def _fields(statement: Statement) -> dict[str, list[str]]:
-        return {
-            "text": [statement.text],
-            "questions": list(statement.questions),
-            "context": [statement.context] if statement.context else [],
-            "topics": [],  # filled by _topic_names: the topics a maintainer tagged
-        }
 
     def analyze(
         self,
@@ -284,6 +291,14 @@ class SearchIndex:
 
     def correct(self, word: str) -> str | None:
         """The knowledge base's own word nearest a misspelling, or None when nothing is close."""
+        if word in self._corrections:
+            return self._corrections[word]
+        found = self._correct(word)
+        if len(self._corrections) < MAX_REMEMBERED_CORRECTIONS:
+            self._corrections[word] = found
+        return found
+
+    def _correct(self, word: str) -> str | None:
         if word in self.vocabulary or not word.isalpha() or has_han(word) or not word.isascii():
             return None
         if word.endswith("s") and word[:-1] in self.vocabulary:
@@ -582,8 +597,7 @@ class SearchIndex:
         )
 
     def _popular_topics(self) -> tuple[str, ...]:
-        counts = Counter(t for s in self.kb.statements for t in s.topics)
-        return tuple(self.kb.topics[t].name for t, _ in counts.most_common(3))
+        return self._popular
 
     # ---------------------------------------------------------------- lookups by name
 
