@@ -65,7 +65,7 @@ class KnowledgeError(PolicybotError):
 @dataclass
 class _Parsed:
     path: str
-    raw: LineDict  # carries line numbers; empty for a file taken from the cache
+    raw: LineDict  # line numbers; empty in the fast pass and for files taken from the cache
     model: KnowledgeFile
 
 
@@ -205,26 +205,28 @@ def load_knowledge(
 
     With ``cache_dir``, files whose exact content was validated before are taken from the cache
     (keyed by a hash of their bytes, so an edited file can never be served stale). If anything
-    at all is wrong, the whole directory is loaded again without the cache, so that every
-    problem carries its exact line.
+    at all is wrong, the whole directory is loaded again without the cache and with every line
+    number kept, so that every problem carries its exact line.
     """
     directory = Path(directory)
     if not directory.is_dir():
         raise KnowledgeError([Problem(str(directory), 1, "knowledge directory not found")])
     cache = ParseCache(cache_dir) if cache_dir is not None else None
     try:
-        kb = _load(directory, max_file_bytes, cache)
+        kb = _load(directory, max_file_bytes, cache, keep_lines=False)
     except KnowledgeError:
-        if cache is None or not cache.hits:
-            raise
-        kb = _load(directory, max_file_bytes, None)
+        # The fast pass kept no line numbers (they cost a third of the memory); the slow pass
+        # keeps them all so that every problem, including cross-file ones, has its line.
+        kb = _load(directory, max_file_bytes, None, keep_lines=True)
     if cache is not None:
         cache.forget_unused()
     logger.info("Loaded knowledge base %s: %s", kb.content_hash[:12], kb.summary())
     return kb
 
 
-def _load(directory: Path, max_file_bytes: int, cache: ParseCache | None) -> KnowledgeBase:
+def _load(
+    directory: Path, max_file_bytes: int, cache: ParseCache | None, *, keep_lines: bool
+) -> KnowledgeBase:
     paths, problems = knowledge_files(directory)
     digest = hashlib.sha256()
     parsed: list[_Parsed] = []
@@ -247,7 +249,7 @@ def _load(directory: Path, max_file_bytes: int, cache: ParseCache | None) -> Kno
         result, file_problems = parse_file(shown, text)
         problems += file_problems
         if result is not None:
-            parsed.append(result)
+            parsed.append(result if keep_lines else _Parsed(shown, _no_lines(), result.model))
             if cache is not None:
                 cache.put(text, result.model)
         elif file_problems:

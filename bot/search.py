@@ -99,8 +99,8 @@ class _Doc:
     """Per-statement data the reranker needs, computed once at index time."""
 
     statement: Statement
-    question_terms: list[frozenset[str]]
-    text_terms: frozenset[str]
+    question_terms: list[tuple[str, ...]]  # distinct terms; tuples are a third of a frozenset's
+    text_terms: tuple[str, ...]  # size, and the reranker only ever scans them
     question_strings: list[str]
 
 
@@ -173,12 +173,12 @@ class SearchIndex:
                 named.update(p[0] for p in self.speakers.apply(raw)[1])
             for speaker_id in named - {statement.speaker, statement.relayed_by}:
                 mentions.setdefault(speaker_id, []).append(index)
-            question_sets = [frozenset(terms) for terms in question_terms]
+            question_sets = [tuple(dict.fromkeys(terms)) for terms in question_terms]
             self.docs.append(
                 _Doc(
                     statement=statement,
                     question_terms=question_sets,
-                    text_terms=frozenset(text_terms),
+                    text_terms=tuple(dict.fromkeys(text_terms)),
                     question_strings=[" ".join(sorted(terms)) for terms in question_sets],
                 )
             )
@@ -491,16 +491,15 @@ class SearchIndex:
 
     @staticmethod
     def _share(
-        field_terms: frozenset[str], query_terms: frozenset[str], weights: dict[str, float]
+        field_terms: tuple[str, ...], query_terms: frozenset[str], weights: dict[str, float]
     ) -> float:
-        """How much of a field is about the question (penalises long texts merely mentioning it)."""
-        if not field_terms:
+        """How much of a field is about the question (penalises long texts merely mentioning it):
+        the question's weight it holds, over that plus 0.5 for each of its other terms."""
+        matched = [weights[t] for t in field_terms if t in query_terms]
+        if not matched:
             return 0.0
-        overlap = field_terms & query_terms
-        if not overlap:
-            return 0.0
-        field_weight = sum(weights.get(t, 0.0) or 0.5 for t in field_terms)
-        return sum(weights[t] for t in overlap) / field_weight if field_weight else 0.0
+        held = sum(matched)
+        return held / (held + 0.5 * (len(field_terms) - len(matched)))
 
     def _owners(
         self, parsed: ParsedQuestion, speaker_ids: list[str]
