@@ -23,7 +23,7 @@ from bot.answers import Answer, Match, Status
 from bot.gazetteer import GAZETTEER, HAN_NAMES, PLACE_NAMES
 from bot.models import KnowledgeBase, Speaker, Statement, StatementKind, Topic
 from bot.query import MONTHS, ParsedQuestion, parse_question
-from bot.text import LIGHT_WORDS, STOPWORDS, has_han, normalize, stem, tokens
+from bot.text import LIGHT_WORDS, STOPWORDS, contains_han, has_han, normalize, stem, tokens
 
 TOPIC_PREFIX = "#"
 _Named = TypeVar("_Named", Speaker, Topic)
@@ -74,16 +74,24 @@ class PhraseTable:
             entries.sort(key=lambda entry: len(entry[0]), reverse=True)
 
     def apply(self, words: Sequence[str]) -> tuple[list[str], list[tuple[str, ...]]]:
+        by_first = self._by_first
+        if by_first.keys().isdisjoint(words):  # the common case: nothing to replace
+            return list(words), []
         out: list[str] = []
         found: list[tuple[str, ...]] = []
-        i = 0
-        while i < len(words):
-            for phrase, replacement in self._by_first.get(words[i], ()):
-                if tuple(words[i : i + len(phrase)]) == phrase:
-                    out.extend(replacement)
-                    found.append(replacement)
-                    i += len(phrase)
-                    break
+        i, count = 0, len(words)
+        while i < count:
+            candidates = by_first.get(words[i])
+            if candidates:
+                for phrase, replacement in candidates:
+                    if tuple(words[i : i + len(phrase)]) == phrase:
+                        out.extend(replacement)
+                        found.append(replacement)
+                        i += len(phrase)
+                        break
+                else:
+                    out.append(words[i])
+                    i += 1
             else:
                 out.append(words[i])
                 i += 1
@@ -225,7 +233,7 @@ class SearchIndex:
         self._alias_targets = {" ".join(_phrase(key)) for key in kb.aliases}
         self._han_vocabulary = "\n".join(
             [*names, *(v for vs in kb.aliases.values() for v in vs)]
-            + [s.text for s in statements if any(has_han(c) for c in s.text)]
+            + [s.text for s in statements if contains_han(s.text)]
         )
         counts = Counter(t for s in statements for t in s.topics)
         self._popular = tuple(kb.topics[t].name for t, _ in counts.most_common(3) if t in kb.topics)
@@ -275,13 +283,14 @@ class SearchIndex:
             topics_found.extend(phrase[0] for phrase in found)
         words = [*words, *(p[0] for p in found)] if keep_topic_words else replaced
         terms = []
+        stopwords = self.stopwords
         for word in words:
             if word.startswith(TOPIC_PREFIX):
                 terms.append(word)
             elif (
                 len(word) > 1
-                and word not in self.stopwords
-                and not has_han(word)
+                and word not in stopwords
+                and (word.isascii() or not has_han(word))
                 and not word.isdigit()
             ):
                 terms.append(stem(word))

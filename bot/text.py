@@ -356,7 +356,12 @@ def tokens(text: str) -> list[str]:
 
 
 def has_han(token: str) -> bool:
+    """Whether a token is a Han character (tokens() makes each one a token of its own)."""
     return bool(_HAN.match(token))
+
+
+def contains_han(text: str) -> bool:
+    return _HAN.search(text) is not None
 
 
 @lru_cache(maxsize=65536)
