@@ -50,17 +50,20 @@ def _rss_mb() -> float:
 
 
 def child(directory: Path, cache: Path | None) -> dict[str, Any]:
-    """One start in this (fresh) process; imports happen before the clock starts."""
+    """One start in this (fresh) process, exactly as ``Library.build`` does it (the collector
+    paused while building); imports happen before the clock starts."""
+    from bot.library import _collector_paused
     from bot.loader import load_knowledge
     from bot.search import SearchConfig, SearchIndex
 
     baseline = _rss_mb()
-    started = time.perf_counter()
-    kb = load_knowledge(directory, cache_dir=cache)
-    loaded = time.perf_counter()
-    after_load = _rss_mb()
-    index = SearchIndex(kb, SearchConfig())
-    indexed = time.perf_counter()
+    with _collector_paused():
+        started = time.perf_counter()
+        kb = load_knowledge(directory, cache_dir=cache)
+        loaded = time.perf_counter()
+        after_load = _rss_mb()
+        index = SearchIndex(kb, SearchConfig())
+        indexed = time.perf_counter()
     return {
         "statements": len(kb.statements),
         "load_s": loaded - started,
