@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -21,6 +22,8 @@ from bot.loader import KnowledgeError, Problem, load_knowledge
 from bot.search import SearchConfig, SearchIndex
 
 logger = logging.getLogger(__name__)
+
+RELOAD_SWITCH_INTERVAL_S = 0.0005
 
 
 @contextlib.contextmanager
@@ -111,5 +114,14 @@ class Library:
         return ReloadResult(True, f"{kb.summary()}, version {kb.content_hash[:12]}", (), seconds)
 
     async def reload(self) -> ReloadResult:
-        """Reload off the event loop; questions meanwhile are answered from the current index."""
-        return await asyncio.to_thread(self.reload_sync)
+        """Reload off the event loop; questions meanwhile are answered from the current index.
+
+        The build thread and the event loop share the GIL; a shorter switch interval while it
+        runs lets the loop answer between the build's steps instead of every 5 ms at best.
+        """
+        previous = sys.getswitchinterval()
+        sys.setswitchinterval(min(previous, RELOAD_SWITCH_INTERVAL_S))
+        try:
+            return await asyncio.to_thread(self.reload_sync)
+        finally:
+            sys.setswitchinterval(previous)
