@@ -34,6 +34,7 @@ BENCH_TMP ?= /tmp/policybot-bench
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.search --sizes 1000,10000,100000
 	$(BIN)/python -m benchmarks.load --sizes 10000,100000 --repeat 3
+	$(BIN)/python -m benchmarks.reload --size 100000
 	$(BIN)/python -m benchmarks.e2e --questions 2000
 	$(BIN)/python -m benchmarks.e2e --questions 2000 --rate-limit --rounds 1
 

@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.app import Context, PolicyApp
+from bot.models import Speaker, Statement, Topic
 from bot.render import esc, fit_blocks, statement_html
 from handlers.common import answer_question, is_group, question_from, services_of
 from handlers.views import (
@@ -113,23 +116,42 @@ async def topics(update: Update, context: Context) -> None:
 
 async def topic(update: Update, context: Context) -> None:
     """/topic <name>: statements on a topic, newest first."""
+    index = services_of(context).library.index
+    await _listing_by_name(
+        update,
+        context,
+        kind="tp",
+        find=index.find_topic,
+        statements_of=index.statements_on,
+        unknown="I don't know a topic called “{name}”. /topics lists them.",
+        usage="Which topic? e.g. <code>/topic taiwan</code>. /topics lists them.",
+    )
+
+
+async def _listing_by_name(
+    update: Update,
+    context: Context,
+    *,
+    kind: str,
+    find: Callable[[str], Speaker | Topic | None],
+    statements_of: Callable[[str], list[Statement]],
+    unknown: str,
+    usage: str,
+) -> None:
+    """The newest statements of whatever the user named (a topic or a speaker), with paging."""
     message = update.effective_message
     if message is None:
         return
-    index = services_of(context).library.index
     name = " ".join(context.args or [])
-    found = index.find_topic(name) if name else None
+    found = find(name) if name else None
     if found is None:
-        await message.reply_text(
-            f"I don't know a topic called “{esc(name)}”. /topics lists them."
-            if name
-            else "Which topic? e.g. <code>/topic taiwan</code>. /topics lists them."
-        )
+        await message.reply_text(unknown.format(name=esc(name)) if name else usage)
         return
-    statements = index.statements_on(found.id)
+    statements = statements_of(found.id)
+    kb = services_of(context).library.index.kb
     await message.reply_text(
-        listing_html(found.name, statements, index.kb, 0),
-        reply_markup=listing_keyboard("tp", found.id, statements, 0),
+        listing_html(found.name, statements, kb, 0),
+        reply_markup=listing_keyboard(kind, found.id, statements, 0),
     )
 
 
@@ -152,23 +174,15 @@ async def speakers(update: Update, context: Context) -> None:
 
 async def speaker(update: Update, context: Context) -> None:
     """/speaker <name>: statements by (or relayed by) a speaker, newest first."""
-    message = update.effective_message
-    if message is None:
-        return
     index = services_of(context).library.index
-    name = " ".join(context.args or [])
-    found = index.find_speaker(name) if name else None
-    if found is None:
-        await message.reply_text(
-            f"I have no statements from “{esc(name)}”. /speakers lists who I know."
-            if name
-            else "Whose statements? e.g. <code>/speaker Wang Yi</code>."
-        )
-        return
-    statements = index.statements_by(found.id)
-    await message.reply_text(
-        listing_html(found.name, statements, index.kb, 0),
-        reply_markup=listing_keyboard("sp", found.id, statements, 0),
+    await _listing_by_name(
+        update,
+        context,
+        kind="sp",
+        find=index.find_speaker,
+        statements_of=index.statements_by,
+        unknown="I have no statements from “{name}”. /speakers lists who I know.",
+        usage="Whose statements? e.g. <code>/speaker Wang Yi</code>.",
     )
 
 
