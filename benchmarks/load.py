@@ -62,7 +62,9 @@ def child(directory: Path, cache: Path | None) -> dict[str, Any]:
         kb = load_knowledge(directory, cache_dir=cache)
         loaded = time.perf_counter()
         after_load = _rss_mb()
-        index = SearchIndex(kb, SearchConfig())
+        index = SearchIndex(
+            kb, SearchConfig(), cache_dir=cache / "index" if cache is not None else None
+        )
         indexed = time.perf_counter()
     return {
         "statements": len(kb.statements),

@@ -86,7 +86,8 @@ class Library:
         kb = load_knowledge(
             self.directory, max_file_bytes=self.max_file_bytes, cache_dir=self.cache_dir
         )
-        return SearchIndex(kb, self.config)
+        index_cache = self.cache_dir / "index" if self.cache_dir is not None else None
+        return SearchIndex(kb, self.config, cache_dir=index_cache)
 
     def reload_sync(self) -> ReloadResult:
         started = time.perf_counter()

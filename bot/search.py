@@ -12,6 +12,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
@@ -21,6 +22,7 @@ from rapidfuzz.distance import OSA
 
 from bot.answers import Answer, Match, Status
 from bot.gazetteer import GAZETTEER, HAN_NAMES, PLACE_NAMES
+from bot.indexcache import Analysis, load_analysis, save_analysis
 from bot.models import KnowledgeBase, Speaker, Statement, StatementKind, Topic
 from bot.query import MONTHS, ParsedQuestion, parse_question
 from bot.text import LIGHT_WORDS, STOPWORDS, contains_han, has_han, normalize, stem, tokens
@@ -118,6 +120,7 @@ class SearchIndex:
 
     kb: KnowledgeBase
     config: SearchConfig = field(default_factory=SearchConfig)
+    cache_dir: Path | None = None  # where the analysis is cached, keyed by the content hash
 
     def __post_init__(self) -> None:
         kb = self.kb
@@ -142,54 +145,24 @@ class SearchIndex:
 
         statements = kb.statements
         self.size = len(statements)
-        postings: dict[str, dict[int, float]] = {}
-        vocabulary: Counter[str] = Counter()
-        self.docs: list[_Doc] = []
-        mentions: dict[str, list[int]] = {}
-        topic_terms = {
-            topic.id: self.analyze(_phrase(topic.name), keep_topic_words=True)
-            for topic in kb.topics.values()
-        }
-
-        def index_terms(index: int, terms: Iterable[str], weight: float) -> None:
-            for term in terms:
-                slot = postings.setdefault(term, {})
-                if slot.get(index, 0.0) < weight:
-                    slot[index] = weight
-
-        for index, statement in enumerate(statements):
-            # each string is tokenised and analysed exactly once
-            text_raw = tokens(normalize(statement.text))
-            question_raw = [tokens(normalize(q)) for q in statement.questions]
-            context_raw = tokens(normalize(statement.context)) if statement.context else []
-            text_terms = self.analyze(text_raw, keep_topic_words=True)
-            question_terms = [self.analyze(raw, keep_topic_words=True) for raw in question_raw]
-            vocabulary.update(text_raw)
-            vocabulary.update(context_raw)
-            for raw in question_raw:
-                vocabulary.update(raw)
-            index_terms(index, text_terms, FIELD_WEIGHTS["text"])
-            for terms in question_terms:
-                index_terms(index, terms, FIELD_WEIGHTS["questions"])
-            index_terms(
-                index, self.analyze(context_raw, keep_topic_words=True), FIELD_WEIGHTS["context"]
+        analysis = load_analysis(self.cache_dir, kb.content_hash) if self.cache_dir else None
+        if analysis is None:
+            analysis = self._analyse(statements)
+            if self.cache_dir is not None:
+                save_analysis(self.cache_dir, kb.content_hash, analysis)
+        self.docs = [
+            _Doc(
+                statement=statement,
+                question_terms=questions,
+                text_terms=text_terms,
+                question_strings=[" ".join(sorted(terms)) for terms in questions],
             )
-            for topic_id in statement.topics:
-                index_terms(index, topic_terms.get(topic_id, ()), FIELD_WEIGHTS["topics"])
-            named: set[str] = set()
-            for raw in (text_raw, context_raw, *question_raw):
-                named.update(p[0] for p in self.speakers.apply(raw)[1])
-            for speaker_id in named - {statement.speaker, statement.relayed_by}:
-                mentions.setdefault(speaker_id, []).append(index)
-            question_sets = [tuple(dict.fromkeys(terms)) for terms in question_terms]
-            self.docs.append(
-                _Doc(
-                    statement=statement,
-                    question_terms=question_sets,
-                    text_terms=tuple(dict.fromkeys(text_terms)),
-                    question_strings=[" ".join(sorted(terms)) for terms in question_sets],
-                )
+            for statement, text_terms, questions in zip(
+                statements, analysis.text_terms, analysis.question_terms, strict=True
             )
+        ]
+        vocabulary = analysis.vocabulary
+        mentions = analysis.mentions
         names = [n for sp in kb.speakers.values() for n in sp.names]
         names += [n for topic in kb.topics.values() for n in topic.names]
         for name in names:
@@ -198,13 +171,7 @@ class SearchIndex:
             for name in (canonical, *variants):
                 vocabulary.update(tokens(normalize(name)))
         vocabulary.update(self.stopwords | EXTRA_VOCABULARY)
-        self.postings = {
-            term: (
-                np.fromiter(docs.keys(), dtype=np.int32, count=len(docs)),
-                np.fromiter(docs.values(), dtype=np.float32, count=len(docs)),
-            )
-            for term, docs in postings.items()
-        }
+        self.postings = analysis.postings
         n = max(self.size, 1)
         self.idf = {term: self._idf(len(ids)) for term, (ids, _) in self.postings.items()}
         self.unknown_idf = self._idf(0)
@@ -242,6 +209,64 @@ class SearchIndex:
             term for term in self.postings if term.startswith(TOPIC_PREFIX)
         }
         self._n = n
+
+    def _analyse(self, statements: Sequence[Statement]) -> Analysis:
+        """The expensive part of indexing: every string tokenised and analysed exactly once."""
+        kb = self.kb
+        postings: dict[str, dict[int, float]] = {}
+        vocabulary: Counter[str] = Counter()
+        mentions: dict[str, list[int]] = {}
+        all_text_terms: list[tuple[str, ...]] = []
+        all_question_terms: list[list[tuple[str, ...]]] = []
+        topic_terms = {
+            topic.id: self.analyze(_phrase(topic.name), keep_topic_words=True)
+            for topic in kb.topics.values()
+        }
+
+        def index_terms(index: int, terms: Iterable[str], weight: float) -> None:
+            for term in terms:
+                slot = postings.setdefault(term, {})
+                if slot.get(index, 0.0) < weight:
+                    slot[index] = weight
+
+        for index, statement in enumerate(statements):
+            text_raw = tokens(normalize(statement.text))
+            question_raw = [tokens(normalize(q)) for q in statement.questions]
+            context_raw = tokens(normalize(statement.context)) if statement.context else []
+            text_terms = self.analyze(text_raw, keep_topic_words=True)
+            question_terms = [self.analyze(raw, keep_topic_words=True) for raw in question_raw]
+            vocabulary.update(text_raw)
+            vocabulary.update(context_raw)
+            for raw in question_raw:
+                vocabulary.update(raw)
+            index_terms(index, text_terms, FIELD_WEIGHTS["text"])
+            for terms in question_terms:
+                index_terms(index, terms, FIELD_WEIGHTS["questions"])
+            index_terms(
+                index, self.analyze(context_raw, keep_topic_words=True), FIELD_WEIGHTS["context"]
+            )
+            for topic_id in statement.topics:
+                index_terms(index, topic_terms.get(topic_id, ()), FIELD_WEIGHTS["topics"])
+            named: set[str] = set()
+            for raw in (text_raw, context_raw, *question_raw):
+                named.update(p[0] for p in self.speakers.apply(raw)[1])
+            for speaker_id in named - {statement.speaker, statement.relayed_by}:
+                mentions.setdefault(speaker_id, []).append(index)
+            all_text_terms.append(tuple(dict.fromkeys(text_terms)))
+            all_question_terms.append([tuple(dict.fromkeys(terms)) for terms in question_terms])
+        return Analysis(
+            postings={
+                term: (
+                    np.fromiter(docs.keys(), dtype=np.int32, count=len(docs)),
+                    np.fromiter(docs.values(), dtype=np.float32, count=len(docs)),
+                )
+                for term, docs in postings.items()
+            },
+            vocabulary=vocabulary,
+            text_terms=all_text_terms,
+            question_terms=all_question_terms,
+            mentions=mentions,
+        )
 
     def _weight(self, term: str) -> float:
         """Rarity of a term; an unknown word counts as a rare one, an unknown named place or

@@ -68,3 +68,49 @@ def test_a_corrupt_cache_entry_is_ignored(copy: Path, tmp_path: Path) -> None:
         entry.write_text('{"statements": [{"id": 1}]', encoding="utf-8")
     kb = load_knowledge(copy, cache_dir=cache)
     assert len(kb.statements) == 11
+
+
+def test_index_cache_gives_the_same_index_and_answers(copy: Path, tmp_path: Path) -> None:
+    from bot.search import SearchIndex
+
+    kb = load_knowledge(copy)
+    fresh = SearchIndex(kb)
+    cache = tmp_path / "index"
+    SearchIndex(kb, cache_dir=cache)  # fills the cache
+    assert len(list(cache.glob("index-*"))) == 2
+    warm = SearchIndex(kb, cache_dir=cache)
+    assert warm.postings.keys() == fresh.postings.keys()
+    assert [(d.text_terms, d.question_terms) for d in warm.docs] == [
+        (d.text_terms, d.question_terms) for d in fresh.docs
+    ]
+    for question in ("What are China's red lines with the US?", "fentanyl", "台湾", "hi"):
+        assert warm.search(question) == fresh.search(question)
+
+
+def test_index_cache_is_keyed_by_content(copy: Path, tmp_path: Path) -> None:
+    from bot.search import SearchIndex
+
+    cache = tmp_path / "index"
+    SearchIndex(load_knowledge(copy), cache_dir=cache)
+    path = copy / STATEMENTS
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "Is China's US policy stable?", "Is Beijing's zeppelin policy stable?"
+        ),
+        encoding="utf-8",
+    )
+    edited = SearchIndex(load_knowledge(copy), cache_dir=cache)
+    assert "zeppelin" in edited.postings  # analysed afresh, not served from the old cache
+    assert len(list(cache.glob("index-*"))) == 2  # and the old entry was replaced
+
+
+def test_a_corrupt_index_cache_is_ignored(copy: Path, tmp_path: Path) -> None:
+    from bot.search import SearchIndex
+
+    kb = load_knowledge(copy)
+    cache = tmp_path / "index"
+    SearchIndex(kb, cache_dir=cache)
+    for entry in cache.glob("index-*.npz"):
+        entry.write_bytes(b"not an npz file")
+    index = SearchIndex(kb, cache_dir=cache)
+    assert index.search("red lines").answered
