@@ -402,3 +402,31 @@ async def bot_app(start_bot: StartBot) -> AsyncIterator[BotHandle]:
     """The real application with the bundled knowledge base, running against ``botapi``."""
     async with start_bot() as handle:
         yield handle
+
+
+def subprocess_environment(
+    api: FakeBotAPI, knowledge: Path, database: Path, **extra: str
+) -> dict[str, str]:
+    """The environment for a real `python -m bot run` against ``api``: this machine's own
+    POLICYBOT_/TELEGRAM_ settings removed, the checkout first on the path."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("POLICYBOT_", "TELEGRAM_", "PYTEST_"))
+    }
+    repo = Path(__file__).resolve().parents[2]
+    env.update(
+        TELEGRAM_BOT_TOKEN=api.token,
+        TELEGRAM_API_URL=api.base_url,
+        POLICYBOT_KNOWLEDGE_DIR=str(knowledge),
+        POLICYBOT_DATABASE=str(database),
+        POLICYBOT_WATCH="false",
+        POLICYBOT_LOG_LEVEL="INFO",
+        PTB_TIMEDELTA="true",
+        PYTHONUNBUFFERED="1",
+        # The checkout first: an editable install made before a package gained its
+        # __init__.py maps it as a namespace package outside the repository.
+        PYTHONPATH=os.pathsep.join(filter(None, [str(repo), os.environ.get("PYTHONPATH")])),
+        **extra,
+    )
+    return env

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -12,11 +11,10 @@ from pathlib import Path
 import pytest
 
 from .botapi import FakeBotAPI
-from .harness import copy_knowledge, reply_target, visible
+from .harness import copy_knowledge, reply_target, subprocess_environment, visible
 
 pytestmark = pytest.mark.timeout(60)
 
-REPO = Path(__file__).resolve().parents[2]
 TOKEN = "123:ABC"
 STARTUP_S = 30.0  # importing and indexing in a fresh interpreter; usually about a second
 EXIT_S = 5.0  # less than the 10 s long poll: stopping cancels it rather than waiting
@@ -29,25 +27,9 @@ async def api() -> AsyncIterator[FakeBotAPI]:
 
 
 def environment(api: FakeBotAPI, tmp_path: Path) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("POLICYBOT_", "TELEGRAM_", "PYTEST_"))
-    }
-    env.update(
-        TELEGRAM_BOT_TOKEN=TOKEN,
-        TELEGRAM_API_URL=f"http://127.0.0.1:{api.port}/bot",
-        POLICYBOT_KNOWLEDGE_DIR=str(copy_knowledge(tmp_path / "knowledge")),
-        POLICYBOT_DATABASE=str(tmp_path / "policybot.sqlite3"),
-        POLICYBOT_WATCH="false",
-        POLICYBOT_LOG_LEVEL="INFO",
-        PTB_TIMEDELTA="true",
-        PYTHONUNBUFFERED="1",
-        # The checkout first: an editable install made before a package gained its
-        # __init__.py maps it as a namespace package outside the repository.
-        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+    return subprocess_environment(
+        api, copy_knowledge(tmp_path / "knowledge"), tmp_path / "policybot.sqlite3"
     )
-    return env
 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])

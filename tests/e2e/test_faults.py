@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
 import sqlite3
 import sys
@@ -39,6 +38,7 @@ from .harness import (
     StartBot,
     copy_knowledge,
     reply_target,
+    subprocess_environment,
     visible,
 )
 
@@ -332,7 +332,6 @@ async def test_one_failing_update_never_affects_the_others(
 
 # ----------------------------------------------------------------------------- shutdown
 
-REPO = Path(__file__).resolve().parents[2]
 TOKEN = "123:ABC"
 STARTUP_S = 30.0  # a fresh interpreter imports and indexes; usually about a second
 EXIT_S = 15.0
@@ -340,24 +339,7 @@ SLOW_SEND_S = 2.0  # shorter than the bot's default 10 s timeout: the answer is 
 
 
 def environment(api: FakeBotAPI, knowledge: Path, database: Path) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("POLICYBOT_", "TELEGRAM_", "PYTEST_"))
-    }
-    env.update(
-        TELEGRAM_BOT_TOKEN=TOKEN,
-        TELEGRAM_API_URL=api.base_url,
-        POLICYBOT_KNOWLEDGE_DIR=str(knowledge),
-        POLICYBOT_DATABASE=str(database),
-        POLICYBOT_WATCH="false",
-        POLICYBOT_LOG_LEVEL="INFO",
-        POLICYBOT_GROUP_COOLDOWN="0",
-        PTB_TIMEDELTA="true",
-        PYTHONUNBUFFERED="1",
-        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
-    )
-    return env
+    return subprocess_environment(api, knowledge, database, POLICYBOT_GROUP_COOLDOWN="0")
 
 
 async def start_process(
