@@ -100,6 +100,10 @@ class PhraseTable:
         return out, found
 
 
+def _possessive(name: str) -> str:
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
 def _phrase(text: str) -> tuple[str, ...]:
     return tuple(tokens(normalize(text)))
 
@@ -419,7 +423,7 @@ class SearchIndex:
             return Answer(
                 question=question,
                 status=Status.NOT_FOUND,
-                notice=f"I have no statements giving {stranger}'s position.",
+                notice=f"I have no statements giving {_possessive(stranger.title())} position.",
                 suggestions=(),
                 explanation=explanation,
             )
