@@ -100,6 +100,9 @@ class PhraseTable:
         return out, found
 
 
+_Ranked = tuple[int, float, dict[str, float]]  # statement index, confidence, signals
+
+
 def _possessive(name: str) -> str:
     return f"{name}'" if name.endswith("s") else f"{name}'s"
 
@@ -471,7 +474,7 @@ class SearchIndex:
         top = top[scores[top] > 0]
         query_terms = frozenset(terms)
         query_string = " ".join(sorted(query_terms))
-        ranked: list[tuple[float, int, float, dict[str, float]]] = []
+        ranked: list[_Ranked] = []
         for index in top.tolist():
             coverage = float(scores[index]) / total
             doc = self.docs[index]
@@ -491,33 +494,32 @@ class SearchIndex:
             if parsed.wants_quote and doc.statement.kind is StatementKind.QUOTE:
                 confidence += QUOTE_BOOST
             confidence = min(1.0, confidence)
-            rank = confidence
             signals = {
                 "coverage": round(coverage, 4),
                 "precision": round(precision, 4),
                 "similarity": round(similarity, 4),
                 "confidence": round(confidence, 4),
             }
-            ranked.append((rank, index, confidence, signals))
+            ranked.append((index, confidence, signals))
         # best first; equal confidence: the more focused statement, then the newer one
         ranked.sort(
-            key=lambda row: (-round(row[0], 4), -row[3]["precision"], -int(self.dates[row[1]]))
+            key=lambda row: (-round(row[1], 4), -row[2]["precision"], -int(self.dates[row[0]]))
         )
-        accepted = [row for row in ranked if row[2] >= self.config.threshold]
+        accepted = [row for row in ranked if row[1] >= self.config.threshold]
         explanation["candidates"] = [
             {
                 "id": self.docs[index].statement.id,
                 "accepted": conf >= self.config.threshold,
-                "signals": {"rank": round(rank, 4), **signals},
+                "signals": signals,
             }
-            for rank, index, conf, signals in ranked[:8]
+            for index, conf, signals in ranked[:8]
         ]
         if not accepted:
             return self._not_found(question, parsed, speaker_ids, ranked, notice, explanation)
         if parsed.latest:
-            accepted.sort(key=lambda row: (-int(self.dates[row[1]]), -row[0]))
+            accepted.sort(key=lambda row: (-int(self.dates[row[0]]), -row[1]))
         matches = tuple(
-            self._match(index, conf, signals) for _rank, index, conf, signals in accepted[:limit]
+            self._match(index, conf, signals) for index, conf, signals in accepted[:limit]
         )
         return Answer(
             question=question,
@@ -601,12 +603,12 @@ class SearchIndex:
         question: str,
         parsed: ParsedQuestion,
         speaker_ids: list[str],
-        ranked: list[tuple[float, int, float, dict[str, float]]],
+        ranked: list[_Ranked],
         notice: str | None,
         explanation: dict[str, Any],
     ) -> Answer:
         suggestions: list[str] = []
-        for _rank, index, _conf, _signals in ranked[:5]:
+        for index, _conf, _signals in ranked[:5]:
             for topic_id in self.docs[index].statement.topics:
                 name = self.kb.topics[topic_id].name
                 if name not in suggestions:
