@@ -36,6 +36,7 @@ QUOTE_BOOST = 0.15
 FOCUS_SHARE = 0.2
 LIGHT_WEIGHT = 0.3
 MAX_REMEMBERED_CORRECTIONS = 50_000
+EXAMPLE_POOL = 10
 UNKNOWN_ENTITY_FACTOR = 1.5
 PRONOUN_VERBS = frozenset(
     ["tell", "give", "show", "let", "help", "send", "teach", "remind", "brief", "join"]
@@ -212,6 +213,9 @@ class SearchIndex:
         counts = Counter(t for s in statements for t in s.topics)
         self._popular = tuple(kb.topics[t].name for t, _ in counts.most_common(3) if t in kb.topics)
         self._corrections: dict[str, str | None] = {}
+        self._by_topic: dict[str, list[Statement]] | None = None
+        self._by_speaker: dict[str, list[Statement]] | None = None
+        self._examples: list[str] | None = None
         self._light_terms = frozenset(stem(word) for word in LIGHT_WORDS) - {
             term for term in self.postings if term.startswith(TOPIC_PREFIX)
         }
@@ -662,7 +666,30 @@ class SearchIndex:
 
     def statements_on(self, topic_id: str) -> list[Statement]:
         """Newest first (the knowledge base is kept sorted that way)."""
-        return [s for s in self.kb.statements if topic_id in s.topics]
+        return list(self._listings()[0].get(topic_id, ()))
 
     def statements_by(self, speaker_id: str) -> list[Statement]:
-        return [s for s in self.kb.statements if speaker_id in (s.speaker, s.relayed_by)]
+        """Statements a speaker made or relayed, newest first."""
+        return list(self._listings()[1].get(speaker_id, ()))
+
+    def _listings(self) -> tuple[dict[str, list[Statement]], dict[str, list[Statement]]]:
+        """Topic and speaker timelines, built on first use: browsing buttons must not scan
+        100,000 statements per press."""
+        if self._by_topic is None or self._by_speaker is None:
+            by_topic: dict[str, list[Statement]] = {}
+            by_speaker: dict[str, list[Statement]] = {}
+            for statement in self.kb.statements:
+                for topic_id in statement.topics:
+                    by_topic.setdefault(topic_id, []).append(statement)
+                for speaker_id in {statement.speaker, statement.relayed_by} - {None}:
+                    by_speaker.setdefault(str(speaker_id), []).append(statement)
+            self._by_topic, self._by_speaker = by_topic, by_speaker
+        return self._by_topic, self._by_speaker
+
+    def example_questions(self, count: int = 3) -> list[str]:
+        """Questions that are sure to be answered: the maintainers' own, from the statements
+        with the most topics (computed once; /start asks for them often)."""
+        if self._examples is None:
+            ranked = sorted(self.kb.statements, key=lambda s: (-len(s.topics), s.id))
+            self._examples = [s.questions[0] for s in ranked if s.questions][:EXAMPLE_POOL]
+        return self._examples[:count]

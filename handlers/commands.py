@@ -46,9 +46,7 @@ HELP_GROUP = (
 
 def example_questions(context: Context) -> list[str]:
     """Three example questions taken from the knowledge base itself, so they always answer."""
-    kb = services_of(context).library.index.kb
-    ranked = sorted(kb.statements, key=lambda s: (-len(s.topics), s.id))
-    return [s.questions[0] for s in ranked if s.questions][:EXAMPLE_COUNT]
+    return services_of(context).library.index.example_questions(EXAMPLE_COUNT)
 
 
 async def start(update: Update, context: Context) -> None:
