@@ -84,7 +84,8 @@ class Services:
     user_limiter: SlidingWindowLimiter
     group_cooldown: Cooldown
     recent: RecentAnswers = field(default_factory=RecentAnswers)
-    extras: dict[str, Any] = field(default_factory=dict)
+    recorder: Recorder | None = None  # set in post_init, once the database is open
+    tasks: list[asyncio.Task[Any]] = field(default_factory=list)  # cancelled on stop
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.admin_ids
@@ -189,7 +190,7 @@ async def _post_init(app: PolicyApp) -> None:
         if not result.ok:
             raise KnowledgeError(result.problems)
     store = await asyncio.to_thread(Store, services.settings.database)
-    services.extras["recorder"] = Recorder(store)
+    services.recorder = Recorder(store)
     await publish_commands(app)
 
 
@@ -203,7 +204,7 @@ async def _post_start(app: PolicyApp) -> None:
 async def _post_shutdown(app: PolicyApp) -> None:
     services = app.bot_data.services
     await _cancel_background(app)
-    recorder = services.extras.pop("recorder", None)
+    recorder, services.recorder = services.recorder, None
     if recorder is not None:
         await recorder.close()
 
@@ -299,12 +300,13 @@ def spawn(app: PolicyApp, coroutine: Any) -> asyncio.Task[Any]:
     Not ``app.create_task``: PTB awaits those on stop, and a watcher never finishes by itself.
     """
     task: asyncio.Task[Any] = asyncio.get_running_loop().create_task(coroutine)
-    app.bot_data.services.extras.setdefault("tasks", []).append(task)
+    app.bot_data.services.tasks.append(task)
     return task
 
 
 async def _cancel_background(app: PolicyApp) -> None:
-    tasks: list[asyncio.Task[Any]] = app.bot_data.services.extras.pop("tasks", [])
+    services = app.bot_data.services
+    tasks, services.tasks = services.tasks, []
     for task in tasks:
         task.cancel()
     for task in tasks:

@@ -63,7 +63,7 @@ async def unanswered_command(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None:
         return
-    recorder = services_of(context).extras.get("recorder")
+    recorder = services_of(context).recorder
     if recorder is None or not recorder.store.enabled:
         await message.reply_text("The unanswered-questions log is not recording.")
         return

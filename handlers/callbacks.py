@@ -121,7 +121,7 @@ def _rerun(message: Message, context: Context) -> Answer | None:
 async def _feedback(
     statement: Statement, helpful: bool, message: Message, update: Update, context: Context
 ) -> str:
-    recorder = services_of(context).extras.get("recorder")
+    recorder = services_of(context).recorder
     if recorder is not None and not helpful:
         answer = _rerun(message, context)
         if answer is not None:

@@ -82,7 +82,7 @@ async def answer_question(update: Update, context: Context, question: str) -> No
         answer_html(answer), reply_markup=answer_keyboard(answer, index.kb), do_quote=True
     )
     services.recent.remember(message.chat.id, message.message_id, sent.message_id, question)
-    recorder = services.extras.get("recorder")
+    recorder = services.recorder
     if recorder is not None and answer.status is Status.NOT_FOUND:  # small talk is not a gap
         await recorder.record_unanswered(answer, message.chat.type)
 
