@@ -13,10 +13,12 @@ That is how the tests assert that the bot did *not* send something.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
 import shutil
+import sys
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager
@@ -430,3 +432,32 @@ def subprocess_environment(
         **extra,
     )
     return env
+
+
+async def start_policybot(
+    api: FakeBotAPI, env: dict[str, str], cwd: Path, *, runs: int = 1, startup_s: float = 30.0
+) -> asyncio.subprocess.Process:
+    """Start `python -m bot run` and return once it is polling: its ``runs``-th deleteWebhook,
+    the Updater's bootstrap right before the first long poll. Fails with its stderr if it exits
+    first. ``cwd`` should hold no .env of the repository's."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=cwd,
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    started = asyncio.ensure_future(api.wait_for("deleteWebhook", count=runs, timeout=startup_s))
+    exited = asyncio.ensure_future(process.wait())
+    await asyncio.wait({started, exited}, return_when=asyncio.FIRST_COMPLETED)
+    if not started.done():
+        started.cancel()
+        _, stderr = await process.communicate()
+        pytest.fail(f"policybot exited early ({process.returncode}):\n{stderr.decode()}")
+    exited.cancel()
+    started.result()
+    return process

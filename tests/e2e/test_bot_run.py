@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from .botapi import FakeBotAPI
-from .harness import copy_knowledge, reply_target, subprocess_environment, visible
+from .harness import (
+    copy_knowledge,
+    reply_target,
+    start_policybot,
+    subprocess_environment,
+    visible,
+)
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -36,28 +41,8 @@ def environment(api: FakeBotAPI, tmp_path: Path) -> dict[str, str]:
 async def test_policybot_run_answers_and_stops_cleanly_on_a_signal(
     api: FakeBotAPI, tmp_path: Path, stop_signal: signal.Signals
 ) -> None:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        cwd=tmp_path,  # no .env from the repository
-        env=environment(api, tmp_path),
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await start_policybot(api, environment(api, tmp_path), tmp_path, startup_s=STARTUP_S)
     try:
-        # deleteWebhook is the Updater's bootstrap, right before the first (long) poll
-        polling = asyncio.ensure_future(api.wait_for("deleteWebhook", timeout=STARTUP_S))
-        exited = asyncio.ensure_future(process.wait())
-        await asyncio.wait({polling, exited}, return_when=asyncio.FIRST_COMPLETED)
-        if not polling.done():
-            polling.cancel()
-            _, stderr = await process.communicate()
-            pytest.fail(f"policybot exited early ({process.returncode}):\n{stderr.decode()}")
-        exited.cancel()
-        polling.result()
         assert [c["command"] for c in api.my_commands({"type": "all_private_chats"})]
         question = api.inject_message("What are China's red lines?")
 

@@ -18,7 +18,6 @@ import asyncio
 import logging
 import signal
 import sqlite3
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -38,6 +37,7 @@ from .harness import (
     StartBot,
     copy_knowledge,
     reply_target,
+    start_policybot,
     subprocess_environment,
     visible,
 )
@@ -346,27 +346,7 @@ async def start_process(
     api: FakeBotAPI, env: dict[str, str], cwd: Path, runs: int
 ) -> asyncio.subprocess.Process:
     """`python -m bot run`; returns once it is polling (its ``runs``-th deleteWebhook)."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        cwd=cwd,
-        env=env,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    polling = asyncio.ensure_future(api.wait_for("deleteWebhook", count=runs, timeout=STARTUP_S))
-    exited = asyncio.ensure_future(process.wait())
-    await asyncio.wait({polling, exited}, return_when=asyncio.FIRST_COMPLETED)
-    if not polling.done():
-        polling.cancel()
-        _, stderr = await process.communicate()
-        pytest.fail(f"policybot exited early ({process.returncode}):\n{stderr.decode()}")
-    exited.cancel()
-    polling.result()
-    return process
+    return await start_policybot(api, env, cwd, runs=runs, startup_s=STARTUP_S)
 
 
 async def stop_process(process: asyncio.subprocess.Process, signum: int) -> tuple[float, str]:
