@@ -5,7 +5,8 @@ PTB's AIORateLimiter keeps within Telegram's flood limits and honours RetryAfter
 * a request that failed *before* Telegram answered (connection refused or dropped, HTTP 5xx)
   is retried a few times with backoff, so an answer is not lost to a blip. Timeouts are not
   retried: the request may already have been applied, and a second answer is worse than a late
-  one. ``getUpdates`` is left to PTB's polling loop, which re-polls with the same offset.
+  one. ``getUpdates`` never comes through here (PTB sends it past the rate limiter); its polling
+  loop re-polls with the same offset, and ObservedRequest reports its failures.
 * connectivity problems are logged once when they start, then as a summary at most every
   LOG_EVERY_S seconds, and once more when the Bot API is reachable again — not a line per retry.
 """
@@ -92,7 +93,8 @@ class ResilientRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
-        attempts = 1 if endpoint == POLLING else NETWORK_RETRIES + 1
+        # PTB sends getUpdates past the rate limiter: every request here is an outgoing call
+        attempts = NETWORK_RETRIES + 1
         for attempt in range(attempts):
             try:
                 result = await super().process_request(
