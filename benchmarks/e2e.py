@@ -1,7 +1,7 @@
 """End-to-end throughput and reply latency of the real application, beside an echo bot.
 
 ``python -m benchmarks.e2e --questions 2000`` runs the application exactly as ``policybot run``
-builds it (``build_application`` + ``bot.app.polling``) against the loopback fake Bot API
+builds it (``build_application`` + ``handlers.app.polling``) against the loopback fake Bot API
 server of the end-to-end tests, and injects private questions from many users:
 
 * **throughput**: all questions injected at once; answered questions per second is the count
@@ -18,7 +18,7 @@ policybot work, so ``ratio = qps / echo_qps`` is the share of that capacity poli
 Both bots run side by side and are measured in alternation, so background load on a shared
 machine hits both rather than one.
 
-Why ``--rate-limit`` is off by default: the rate limiter (``bot.net.ResilientRateLimiter``,
+Why ``--rate-limit`` is off by default: the rate limiter (``handlers.net.ResilientRateLimiter``,
 an AIORateLimiter) allows 30 requests per second overall (Telegram's flood limit), which caps
 both bots at 30 replies per second and hides the processing path being measured.
 ``--rate-limit`` measures the production setting.
@@ -69,10 +69,10 @@ from benchmarks.common import (
     table,
 )
 from benchmarks.synth import DEFAULT_SEED
-from bot.app import RATE_LIMIT_RETRIES, PolicyApp, build_application, polling
 from bot.config import BUNDLED_KNOWLEDGE, Settings
-from bot.loader import load_knowledge
-from bot.net import ResilientRateLimiter, quiet_polling_errors
+from bot.knowledge.loader import load_knowledge
+from handlers.app import RATE_LIMIT_RETRIES, PolicyApp, build_application, polling
+from handlers.net import ResilientRateLimiter, quiet_polling_errors
 from tests.e2e.botapi import JSON, FakeBotAPI
 
 TIMEOUT = 10.0  # build_application's default request timeouts
@@ -176,7 +176,7 @@ def _user(index: int) -> int:
 
 @contextlib.asynccontextmanager
 async def echo_polling(app: AnyApp) -> AsyncIterator[AnyApp]:
-    """What ``bot.app.polling`` does, minus policybot's own hooks (which need its services).
+    """What ``handlers.app.polling`` does, minus policybot's own hooks (which need its services).
 
     Same ``start_polling`` arguments, including the error callback, so both bots poll alike.
     """

@@ -52,9 +52,9 @@ def _rss_mb() -> float:
 def child(directory: Path, cache: Path | None) -> dict[str, Any]:
     """One start in this (fresh) process, exactly as ``Library.build`` does it (the collector
     paused while building); imports happen before the clock starts."""
-    from bot.library import _collector_paused
-    from bot.loader import load_knowledge
-    from bot.search import SearchConfig, SearchIndex
+    from bot.knowledge.loader import load_knowledge
+    from bot.runtime.library import _collector_paused
+    from bot.search.engine import SearchConfig, SearchIndex
 
     baseline = _rss_mb()
     with _collector_paused():

@@ -25,8 +25,8 @@ from benchmarks.common import (
     percentile,
     rounded,
 )
-from bot.library import Library
-from bot.search import SearchConfig
+from bot.runtime.library import Library
+from bot.search.engine import SearchConfig
 
 QUERIES = 400
 

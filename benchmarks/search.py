@@ -38,8 +38,8 @@ from benchmarks.common import (
     table,
 )
 from benchmarks.synth import DEFAULT_SEED
-from bot.loader import load_knowledge
-from bot.search import SearchConfig, SearchIndex
+from bot.knowledge.loader import load_knowledge
+from bot.search.engine import SearchConfig, SearchIndex
 
 WARMUP = 30
 FULLSCAN_WARMUP = 3

@@ -34,9 +34,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.gazetteer import GAZETTEER
-from bot.query import MONTHS
-from bot.text import LIGHT_WORDS, STOPWORDS
+from bot.search.gazetteer import GAZETTEER
+from bot.search.query import MONTHS
+from bot.search.text import LIGHT_WORDS, STOPWORDS
 
 GENERATOR_VERSION = 1  # bump when the output changes, so cached knowledge bases are rebuilt
 DEFAULT_SEED = 20241218

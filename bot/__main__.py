@@ -1,5 +1,5 @@
 """`python -m bot` is the same program as the `policybot` console script."""
 
-from bot.cli import main
+from bot.tools.cli import main
 
 raise SystemExit(main())

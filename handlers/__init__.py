@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bot.app import PolicyApp
+    from handlers.app import PolicyApp
 
 
 def register_all(app: PolicyApp) -> None:

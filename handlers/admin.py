@@ -13,10 +13,10 @@ import logging
 from telegram import Update
 from telegram.ext import CommandHandler, filters
 
-from bot.app import Context, PolicyApp, reload_failure_messages
-from bot.render import esc, fit_blocks
-from bot.store import utcnow
-from bot.unanswered import cluster, format_text
+from bot.answers.render import esc, fit_blocks
+from bot.runtime.store import utcnow
+from bot.tools.unanswered import cluster, format_text
+from handlers.app import Context, PolicyApp, reload_failure_messages
 from handlers.commands import UNKNOWN_COMMAND
 from handlers.common import services_of
 

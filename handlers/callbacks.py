@@ -12,10 +12,10 @@ from telegram import Message, Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler
 
-from bot.answers import Answer
-from bot.app import Context, PolicyApp
-from bot.models import Statement
-from bot.render import answer_html, source_html, statement_html
+from bot.answers.answer import Answer
+from bot.answers.render import answer_html, source_html, statement_html
+from bot.knowledge.models import Statement
+from handlers.app import Context, PolicyApp
 from handlers.commands import example_questions
 from handlers.common import question_from, services_of
 from handlers.views import (

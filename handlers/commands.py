@@ -8,9 +8,9 @@ from collections.abc import Callable
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
-from bot.app import Context, PolicyApp
-from bot.models import Speaker, Statement, Topic
-from bot.render import esc, fit_blocks, statement_html
+from bot.answers.render import esc, fit_blocks, statement_html
+from bot.knowledge.models import Speaker, Statement, Topic
+from handlers.app import Context, PolicyApp
 from handlers.common import answer_question, is_group, question_from, services_of
 from handlers.views import (
     Callback,

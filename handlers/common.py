@@ -9,10 +9,10 @@ from telegram import Message, MessageEntity, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest
 
-from bot.answers import Status
-from bot.app import Context, Services
-from bot.limits import Verdict
-from bot.render import answer_html
+from bot.answers.answer import Status
+from bot.answers.render import answer_html
+from bot.runtime.limits import Verdict
+from handlers.app import Context, Services
 from handlers.views import answer_keyboard
 
 logger = logging.getLogger(__name__)

@@ -10,9 +10,9 @@ import traceback
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot.app import Context, PolicyApp
-from bot.logs import redact
-from bot.render import MAX_MESSAGE_CHARS
+from bot.answers.render import MAX_MESSAGE_CHARS
+from bot.runtime.logs import redact
+from handlers.app import Context, PolicyApp
 
 logger = logging.getLogger(__name__)
 

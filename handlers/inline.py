@@ -12,10 +12,10 @@ from telegram import (
 from telegram.constants import InlineQueryLimit, ParseMode
 from telegram.ext import InlineQueryHandler
 
-from bot.answers import date_line, kind_label
-from bot.app import Context, PolicyApp
-from bot.models import Attributed
-from bot.render import statement_html, trim_at_sentence
+from bot.answers.answer import date_line, kind_label
+from bot.answers.render import statement_html, trim_at_sentence
+from bot.knowledge.models import Attributed
+from handlers.app import Context, PolicyApp
 from handlers.common import services_of
 
 MAX_RESULTS = InlineQueryLimit.RESULTS  # 50; we offer at most INLINE_RESULTS

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import MessageHandler, filters
 
-from bot.app import Context, PolicyApp
+from handlers.app import Context, PolicyApp
 from handlers.common import addressed_to_bot, answer_question, question_from, reanswer_edited
 
 

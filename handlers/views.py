@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import InlineKeyboardButtonLimit
 
-from bot.answers import Answer
-from bot.models import KnowledgeBase, Statement
-from bot.render import esc, fit_blocks, trim_at_sentence
+from bot.answers.answer import Answer
+from bot.answers.render import esc, fit_blocks, trim_at_sentence
+from bot.knowledge.models import KnowledgeBase, Statement
 
 MAX_CALLBACK_BYTES = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
 PAGE_SIZE = 5

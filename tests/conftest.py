@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from bot.config import BUNDLED_KNOWLEDGE
-from bot.loader import load_knowledge
-from bot.models import KnowledgeBase
-from bot.search import SearchConfig, SearchIndex
+from bot.knowledge.loader import load_knowledge
+from bot.knowledge.models import KnowledgeBase
+from bot.search.engine import SearchConfig, SearchIndex
 
 SOURCE_ID = "gazette-2024-03-02-quill-canals"
 STATEMENTS_FILE = f"statements/{SOURCE_ID}.yaml"

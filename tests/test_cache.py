@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.loader import KnowledgeError, load_knowledge
+from bot.knowledge.loader import KnowledgeError, load_knowledge
 
 BUNDLED = Path(__file__).resolve().parent.parent / "knowledge"
 STATEMENTS = "statements/xinhua-2024-12-18-wang-yi-china-us.yaml"
@@ -71,7 +71,7 @@ def test_a_corrupt_cache_entry_is_ignored(copy: Path, tmp_path: Path) -> None:
 
 
 def test_index_cache_gives_the_same_index_and_answers(copy: Path, tmp_path: Path) -> None:
-    from bot.search import SearchIndex
+    from bot.search.engine import SearchIndex
 
     kb = load_knowledge(copy)
     fresh = SearchIndex(kb)
@@ -88,7 +88,7 @@ def test_index_cache_gives_the_same_index_and_answers(copy: Path, tmp_path: Path
 
 
 def test_index_cache_is_keyed_by_content(copy: Path, tmp_path: Path) -> None:
-    from bot.search import SearchIndex
+    from bot.search.engine import SearchIndex
 
     cache = tmp_path / "index"
     SearchIndex(load_knowledge(copy), cache_dir=cache)
@@ -105,7 +105,7 @@ def test_index_cache_is_keyed_by_content(copy: Path, tmp_path: Path) -> None:
 
 
 def test_a_corrupt_index_cache_is_ignored(copy: Path, tmp_path: Path) -> None:
-    from bot.search import SearchIndex
+    from bot.search.engine import SearchIndex
 
     kb = load_knowledge(copy)
     cache = tmp_path / "index"

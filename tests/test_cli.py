@@ -15,13 +15,13 @@ import pytest
 from conftest import FictionalKB, MakeKB
 
 from bot import __version__
-from bot.cli import NO_TOKEN_HINT, main
+from bot.answers.render import NOT_FOUND_REPLY
 from bot.config import Settings
-from bot.console import HELP, run_console
-from bot.library import Library
-from bot.models import KnowledgeBase
-from bot.render import NOT_FOUND_REPLY
-from bot.search import SearchConfig
+from bot.knowledge.models import KnowledgeBase
+from bot.runtime.library import Library
+from bot.search.engine import SearchConfig
+from bot.tools.cli import NO_TOKEN_HINT, main
+from bot.tools.console import HELP, run_console
 
 RED_LINES = "What are China's red lines with the US?"
 

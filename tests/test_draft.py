@@ -16,12 +16,12 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.cli import main
 from bot.config import BUNDLED_KNOWLEDGE
-from bot.draft import draft_statements, find_dateline, mentioned_date, paragraphs, sentences
-from bot.loader import load_knowledge
-from bot.models import ID_PATTERN, KnowledgeBase, KnowledgeFile
-from bot.search import SearchIndex
+from bot.knowledge.loader import load_knowledge
+from bot.knowledge.models import ID_PATTERN, KnowledgeBase, KnowledgeFile
+from bot.search.engine import SearchIndex
+from bot.tools.cli import main
+from bot.tools.draft import draft_statements, find_dateline, mentioned_date, paragraphs, sentences
 
 SEED_ID = "xinhua-2024-12-18-wang-yi-china-us"
 SEED = BUNDLED_KNOWLEDGE / "sources" / f"{SEED_ID}.txt"

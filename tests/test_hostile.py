@@ -16,13 +16,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.answers import to_json
-from bot.library import Library
-from bot.loader import KnowledgeError, load_knowledge
-from bot.query import parse_question
-from bot.render import MAX_MESSAGE_CHARS, answer_html, answer_text, statement_html
-from bot.search import SearchConfig, SearchIndex
-from bot.store import UNANSWERED, Store
+from bot.answers.answer import to_json
+from bot.answers.render import MAX_MESSAGE_CHARS, answer_html, answer_text, statement_html
+from bot.knowledge.loader import KnowledgeError, load_knowledge
+from bot.runtime.library import Library
+from bot.runtime.store import UNANSWERED, Store
+from bot.search.engine import SearchConfig, SearchIndex
+from bot.search.query import parse_question
 from handlers.views import MAX_CALLBACK_BYTES, Callback
 from tests.e2e.botapi import parse_html, utf16_len
 

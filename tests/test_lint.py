@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from rapidfuzz import fuzz
 
-import bot.lint
-from bot.cli import main
+import bot.tools.lint
 from bot.config import BUNDLED_KNOWLEDGE
-from bot.lint import LintFinding, is_quoted, lint_knowledge, near_duplicates, strict, summary
-from bot.loader import load_knowledge
-from bot.text import normalize, tokens
+from bot.knowledge.loader import load_knowledge
+from bot.search.text import normalize, tokens
+from bot.tools.cli import main
+from bot.tools.lint import LintFinding, is_quoted, lint_knowledge, near_duplicates, strict, summary
 
 TODAY = dt.date(2024, 6, 1)
 SOURCE_ID = "gazette-2024-03-02-quill-canals"
@@ -183,7 +183,7 @@ def test_verbatim_text_is_an_error_even_where_the_loader_would_let_it_pass(
     loaded = load_knowledge(kb.root)
     edited = ARTICLE.replace("every boat", "each boat")
     tampered = dataclasses.replace(loaded, source_texts={SOURCE_ID: edited})
-    monkeypatch.setattr(bot.lint, "load_knowledge", lambda *args, **kwargs: tampered)
+    monkeypatch.setattr(bot.tools.lint, "load_knowledge", lambda *args, **kwargs: tampered)
     findings = kb.lint()
     assert where(findings) == [(*kb.at(STATEMENTS, "text: The canals of Examplia"), "error")]
     assert findings[0].message == (
@@ -328,7 +328,7 @@ def test_lint_checks_normalised_aliases_itself(
     loaded = load_knowledge(clean.root)
     topics = TOPICS.replace("aliases: [lanterns]", "aliases: [lanterns, Canal-Policy]")
     kb = write_kb(tmp_path / "clash", topics=topics)
-    monkeypatch.setattr(bot.lint, "load_knowledge", lambda *args, **kwargs: loaded)
+    monkeypatch.setattr(bot.tools.lint, "load_knowledge", lambda *args, **kwargs: loaded)
     findings = kb.lint()
     first = kb.at("topics.yaml", "name: Canal policy")
     assert findings == [
@@ -418,7 +418,7 @@ def run_lint(root: Path, *extra: str) -> int:
 
 @pytest.fixture
 def pinned_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(bot.lint, "_today", lambda: TODAY)
+    monkeypatch.setattr(bot.tools.lint, "_today", lambda: TODAY)
 
 
 @pytest.mark.usefixtures("pinned_today")
@@ -471,6 +471,6 @@ def test_bundled_knowledge_base_passes_strict(
 ) -> None:
     """Pinned to a date when its newest statements are fresh: staleness is about the calendar,
     and this test is about the content."""
-    monkeypatch.setattr(bot.lint, "_today", lambda: dt.date(2025, 6, 1))
+    monkeypatch.setattr(bot.tools.lint, "_today", lambda: dt.date(2025, 6, 1))
     assert run_lint(BUNDLED_KNOWLEDGE, "--strict") == 0
     assert capsys.readouterr().out == "0 error(s), 0 warning(s)\n"

@@ -18,8 +18,8 @@ import pytest
 from conftest import FictionalKB, MakeKB
 
 from bot.config import BUNDLED_KNOWLEDGE
-from bot.loader import KnowledgeError, Problem, load_knowledge
-from bot.models import KnowledgeBase, StatementKind
+from bot.knowledge.loader import KnowledgeError, Problem, load_knowledge
+from bot.knowledge.models import KnowledgeBase, StatementKind
 
 EXTRA_TOPIC = """\
 topics:

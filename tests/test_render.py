@@ -17,9 +17,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from bot.answers import Answer, Match, Status, date_line, kind_label, speaker_line, to_json
-from bot.models import Attributed, KnowledgeBase, Source, Speaker, Statement
-from bot.render import (
+from bot.answers.answer import Answer, Match, Status, date_line, kind_label, speaker_line, to_json
+from bot.answers.render import (
     MAX_MESSAGE_CHARS,
     NOT_FOUND_REPLY,
     SMALLTALK_REPLY,
@@ -31,6 +30,7 @@ from bot.render import (
     statement_html,
     trim_at_sentence,
 )
+from bot.knowledge.models import Attributed, KnowledgeBase, Source, Speaker, Statement
 
 # --------------------------------------------------------------------------- a Telegram checker
 

@@ -15,9 +15,9 @@ import pytest
 import yaml
 from conftest import FictionalKB, MakeKB
 
-from bot.answers import Answer, Status
-from bot.models import KnowledgeBase
-from bot.search import SearchConfig, SearchIndex
+from bot.answers.answer import Answer, Status
+from bot.knowledge.models import KnowledgeBase
+from bot.search.engine import SearchConfig, SearchIndex
 
 REGRESSION_FILE = Path(__file__).with_name("regression_questions.yaml")
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from bot.query import DateRange, parse_question
-from bot.text import normalize, stem, tokens
+from bot.search.query import DateRange, parse_question
+from bot.search.text import normalize, stem, tokens
 
 D = dt.date
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.cli import main
-from bot.store import UNANSWERED, UNHELPFUL, Store, utcnow
-from bot.unanswered import cluster, format_text, format_yaml
+from bot.runtime.store import UNANSWERED, UNHELPFUL, Store, utcnow
+from bot.tools.cli import main
+from bot.tools.unanswered import cluster, format_text, format_yaml
 
 BUNDLED = Path(__file__).resolve().parent.parent / "knowledge"
 NOW = utcnow()

@@ -1,7 +1,7 @@
 """Shared fixtures and helpers for the end-to-end tests of the real policybot application.
 
 The bot is built by the same ``build_application`` that ``policybot run`` uses and runs under
-``bot.app.polling`` inside the test's event loop; it talks to :class:`FakeBotAPI` over loopback
+``handlers.app.polling`` inside the test's event loop; it talks to :class:`FakeBotAPI` over loopback
 HTTP through PTB's own request stack. Nothing in PTB, the handlers or the core is mocked.
 
 The fixtures ``start_bot`` and ``bot_app`` are registered by an import in ``conftest.py``.
@@ -28,9 +28,9 @@ from typing import Any
 
 import pytest
 
-from bot.app import PolicyApp, Services, build_application, polling
 from bot.config import BUNDLED_KNOWLEDGE, Settings
-from bot.models import KnowledgeBase
+from bot.knowledge.models import KnowledgeBase
+from handlers.app import PolicyApp, Services, build_application, polling
 from handlers.errors import APOLOGY
 
 from .botapi import (

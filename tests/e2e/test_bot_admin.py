@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from telegram.warnings import PTBUserWarning
 
-from bot.render import MAX_MESSAGE_CHARS
-from bot.search import SearchIndex
+from bot.answers.render import MAX_MESSAGE_CHARS
+from bot.search.engine import SearchIndex
 from handlers.commands import UNKNOWN_COMMAND
 from handlers.errors import APOLOGY
 

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from bot.render import MAX_MESSAGE_CHARS
+from bot.answers.render import MAX_MESSAGE_CHARS
 
 from .botapi import FakeBotAPI, parse_html
 from .harness import (

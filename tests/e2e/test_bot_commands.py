@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import BUNDLED_KNOWLEDGE
-from bot.loader import KnowledgeError, load_knowledge
-from bot.models import KnowledgeBase
+from bot.knowledge.loader import KnowledgeError, load_knowledge
+from bot.knowledge.models import KnowledgeBase
 
 from .botapi import FakeBotAPI
 from .harness import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.render import MAX_MESSAGE_CHARS
+from bot.answers.render import MAX_MESSAGE_CHARS
 
 from .botapi import parse_html
 from .harness import (

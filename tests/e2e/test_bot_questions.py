@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from bot.render import NOT_FOUND_REPLY, SMALLTALK_REPLY
-from bot.search import SearchIndex
+from bot.answers.render import NOT_FOUND_REPLY, SMALLTALK_REPLY
+from bot.search.engine import SearchIndex
 from handlers.common import ASK_USAGE, SLOW_DOWN
 
 from .harness import (

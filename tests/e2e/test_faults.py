@@ -25,8 +25,8 @@ from typing import Any
 
 import pytest
 
-from bot.render import NOT_FOUND_REPLY
-from bot.search import SearchIndex
+from bot.answers.render import NOT_FOUND_REPLY
+from bot.search.engine import SearchIndex
 from handlers.errors import APOLOGY
 
 from .botapi import FakeBotAPI, parse_html
@@ -236,6 +236,7 @@ async def test_a_30_second_outage_is_logged_briefly_and_every_question_answered_
     start_bot: StartBot, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="bot")
+    caplog.set_level(logging.INFO, logger="handlers")
     caplog.set_level(logging.INFO, logger="telegram")
     async with start_bot() as bot:
         api = bot.api
@@ -262,11 +263,11 @@ async def test_a_30_second_outage_is_logged_briefly_and_every_question_answered_
         assert api.sent_messages(ADMIN_ID) == []
     assert answered_after < RECOVERY_S
 
-    records = [r for r in caplog.records if r.name.startswith(("bot", "telegram"))]
+    records = [r for r in caplog.records if r.name.startswith(("bot", "handlers", "telegram"))]
     loud = [r for r in records if r.levelno >= logging.WARNING]
     shown = "\n".join(f"{r.levelname} {r.name}: {r.getMessage()}" for r in records)
-    # Not a flood: a few summary lines from bot.net, no traceback per failed poll.
-    assert all(r.name == "bot.net" for r in loud), shown
+    # Not a flood: a few summary lines from handlers.net, no traceback per failed poll.
+    assert all(r.name == "handlers.net" for r in loud), shown
     assert len(loud) <= MAX_OUTAGE_LINES, shown
     assert not [r for r in records if r.exc_info], "a traceback per failed poll:\n" + shown
     assert len(records) <= 2 * MAX_OUTAGE_LINES, shown  # nor at INFO

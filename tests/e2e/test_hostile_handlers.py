@@ -19,8 +19,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.app import build_application, polling
 from bot.config import Settings
+from handlers.app import build_application, polling
 from handlers.errors import APOLOGY
 
 from .botapi import FakeBotAPI

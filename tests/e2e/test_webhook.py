@@ -8,8 +8,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.app import build_application
 from bot.config import Settings
+from handlers.app import build_application
 
 from .botapi import FakeBotAPI
 

@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot import __version__
-from bot.answers import to_json
+from bot.answers.answer import to_json
+from bot.answers.render import answer_text
 from bot.config import Settings
-from bot.library import Library
-from bot.loader import KnowledgeError, load_knowledge
-from bot.render import answer_text
-from bot.search import SearchConfig, SearchIndex
+from bot.knowledge.loader import KnowledgeError, load_knowledge
+from bot.runtime.library import Library
+from bot.search.engine import SearchConfig, SearchIndex
 
 logger = logging.getLogger(__name__)
 
@@ -167,7 +167,7 @@ def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_lint(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.lint import ERROR, lint_knowledge, strict, summary
+    from bot.tools.lint import ERROR, lint_knowledge, strict, summary
 
     if not 1 <= args.near_duplicate_threshold <= 100 or args.stale_days < 1:
         print(
@@ -189,7 +189,7 @@ def cmd_lint(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_draft(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.draft import draft_statements
+    from bot.tools.draft import draft_statements
 
     try:
         text = args.article.read_text(encoding="utf-8")
@@ -234,7 +234,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     answer = index.search(args.question, limit=args.limit)
     if args.explain:
-        from bot.explain import explain_text
+        from bot.tools.explain import explain_text
 
         print(explain_text(answer))
         return 0
@@ -246,7 +246,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.console import run_console
+    from bot.tools.console import run_console
 
     return run_console(make_library(settings), settings)
 
@@ -255,20 +255,20 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if settings.token is None:
         print(NO_TOKEN_HINT, flush=True)
         return cmd_chat(args, settings)
-    from bot.app import run_bot
+    from handlers.app import run_bot
 
     return run_bot(settings)
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.evaluate import run_eval
+    from bot.tools.evaluate import run_eval
 
     return run_eval(args, settings)
 
 
 def cmd_unanswered(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.store import Store, utcnow
-    from bot.unanswered import cluster, format_text, format_yaml
+    from bot.runtime.store import Store, utcnow
+    from bot.tools.unanswered import cluster, format_text, format_yaml
 
     store = Store(settings.database)
     if not store.enabled:
@@ -290,8 +290,8 @@ def cmd_unanswered(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.stats import stats_text
-    from bot.store import Store
+    from bot.runtime.store import Store
+    from bot.tools.stats import stats_text
 
     index = load_index(settings)
     store = Store(settings.database) if settings.database.exists() else None

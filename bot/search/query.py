@@ -8,7 +8,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from bot.text import normalize, tokens
+from bot.search.text import normalize, tokens
 
 MONTHS: dict[str, int] = {}
 for _number in range(1, 13):

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 
 from watchfiles import awatch, watch
 
-from bot.library import Library, ReloadResult
+from bot.runtime.library import Library, ReloadResult
 
 logger = logging.getLogger(__name__)
 

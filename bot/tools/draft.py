@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from bot.models import ID_PATTERN, MAX_ID_LENGTH
-from bot.query import MONTHS
-from bot.search import PhraseTable, SearchIndex
-from bot.text import STOPWORDS, has_han, normalize, stem, tokens
+from bot.knowledge.models import ID_PATTERN, MAX_ID_LENGTH
+from bot.search.engine import PhraseTable, SearchIndex
+from bot.search.query import MONTHS
+from bot.search.text import STOPWORDS, has_han, normalize, stem, tokens
 
 YAML_WIDTH = 96
 MIN_QUOTE_WORDS = 4  # shorter quoted phrases are names, titles or scare quotes

@@ -5,11 +5,11 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from bot.answers import Answer
+from bot.answers.answer import Answer
+from bot.answers.render import answer_text
 from bot.config import Settings
-from bot.library import Library, ReloadResult
-from bot.render import answer_text
-from bot.watch import watch_in_thread
+from bot.runtime.library import Library, ReloadResult
+from bot.runtime.watch import watch_in_thread
 
 PROMPT = "you> "
 HELP = (

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.answers import Answer
+from bot.answers.answer import Answer
 
 logger = logging.getLogger(__name__)
 

@@ -20,12 +20,12 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from bot.answers import Answer, Match, Status
-from bot.gazetteer import GAZETTEER, HAN_NAMES, PLACE_NAMES
-from bot.indexcache import Analysis, load_analysis, save_analysis
-from bot.models import KnowledgeBase, Speaker, Statement, StatementKind, Topic
-from bot.query import MONTHS, ParsedQuestion, parse_question
-from bot.text import LIGHT_WORDS, STOPWORDS, contains_han, has_han, normalize, stem, tokens
+from bot.answers.answer import Answer, Match, Status
+from bot.knowledge.models import KnowledgeBase, Speaker, Statement, StatementKind, Topic
+from bot.search.gazetteer import GAZETTEER, HAN_NAMES, PLACE_NAMES
+from bot.search.indexcache import Analysis, load_analysis, save_analysis
+from bot.search.query import MONTHS, ParsedQuestion, parse_question
+from bot.search.text import LIGHT_WORDS, STOPWORDS, contains_han, has_han, normalize, stem, tokens
 
 TOPIC_PREFIX = "#"
 _Named = TypeVar("_Named", Speaker, Topic)

@@ -8,8 +8,8 @@ them are warnings; ``--strict`` turns them into errors for CI.
 
 Every finding points at ``path:line`` in the YAML as the maintainer wrote it: the knowledge base
 is loaded once through the real loader (so lint never disagrees with ``validate`` about what
-the data means) and each file is read a second time with :func:`bot.yamlsafe.load_yaml` only to
-recover line numbers.
+the data means) and each file is read a second time with
+:func:`bot.knowledge.yamlsafe.load_yaml` only to recover line numbers.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from typing import Literal
 
 from rapidfuzz import fuzz
 
-from bot.loader import (
+from bot.knowledge.loader import (
     DEFAULT_MAX_FILE_BYTES,
     SOURCE_TEXT_DIR,
     KnowledgeError,
@@ -34,9 +34,9 @@ from bot.loader import (
     load_knowledge,
     read_text,
 )
-from bot.models import KnowledgeBase, Statement, StatementKind
-from bot.text import normalize, tokens
-from bot.yamlsafe import LineDict, LineList, load_yaml
+from bot.knowledge.models import KnowledgeBase, Statement, StatementKind
+from bot.knowledge.yamlsafe import LineDict, LineList, load_yaml
+from bot.search.text import normalize, tokens
 
 logger = logging.getLogger(__name__)
 

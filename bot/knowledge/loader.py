@@ -1,8 +1,9 @@
 """Load ``knowledge/`` into a validated KnowledgeBase, or report each problem as ``path:line: msg``.
 
 Loading never stops at the first problem: a maintainer fixing a broken edit wants the whole list.
-Only safe YAML is read (see ``bot.yamlsafe``), files are size-limited, and nothing outside the
-knowledge directory is followed, so a hostile pull request cannot run code or read other files.
+Only safe YAML is read (see ``bot.knowledge.yamlsafe``), files are size-limited, and nothing
+outside the knowledge directory is followed, so a hostile pull request cannot run code or read
+other files.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import yaml
 from pydantic import ValidationError
 
 from bot import PolicybotError
-from bot.models import (
+from bot.knowledge.models import (
     KnowledgeBase,
     KnowledgeFile,
     Source,
@@ -31,8 +32,8 @@ from bot.models import (
     StatementKind,
     Topic,
 )
-from bot.text import normalize, tokens
-from bot.yamlsafe import LineDict, LineList, line_of, load_yaml
+from bot.knowledge.yamlsafe import LineDict, LineList, line_of, load_yaml
+from bot.search.text import normalize, tokens
 
 logger = logging.getLogger(__name__)
 

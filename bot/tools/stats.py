@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from bot.models import KnowledgeBase
-from bot.store import UNANSWERED, UNHELPFUL, Store, utcnow
+from bot.knowledge.models import KnowledgeBase
+from bot.runtime.store import UNANSWERED, UNHELPFUL, Store, utcnow
 
 WINDOWS_DAYS = (7, 30)
 

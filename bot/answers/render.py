@@ -11,8 +11,16 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 
-from bot.answers import Answer, Match, Status, date_line, kind_label, source_line, speaker_line
-from bot.models import Attributed, StatementKind
+from bot.answers.answer import (
+    Answer,
+    Match,
+    Status,
+    date_line,
+    kind_label,
+    source_line,
+    speaker_line,
+)
+from bot.knowledge.models import Attributed, StatementKind
 
 MAX_MESSAGE_CHARS = (
     4096  # telegram.constants.MessageLimit.MAX_TEXT_LENGTH (the core cannot import it)

@@ -37,16 +37,16 @@ from telegram.ext import (
     ExtBot,
 )
 
+from bot.answers.render import split_blocks
 from bot.config import Settings
-from bot.library import Library, ReloadResult
-from bot.limits import Cooldown, RecentAnswers, SlidingWindowLimiter
-from bot.loader import KnowledgeError
-from bot.logs import protect_secret, setup_logging
-from bot.net import ObservedRequest, OutageLog, ResilientRateLimiter, quiet_polling_errors
-from bot.render import split_blocks
-from bot.search import SearchConfig
-from bot.store import Recorder, Store
-from bot.watch import watch_knowledge
+from bot.knowledge.loader import KnowledgeError
+from bot.runtime.library import Library, ReloadResult
+from bot.runtime.limits import Cooldown, RecentAnswers, SlidingWindowLimiter
+from bot.runtime.logs import protect_secret, setup_logging
+from bot.runtime.store import Recorder, Store
+from bot.runtime.watch import watch_knowledge
+from bot.search.engine import SearchConfig
+from handlers.net import ObservedRequest, OutageLog, ResilientRateLimiter, quiet_polling_errors
 
 logger = logging.getLogger(__name__)
 

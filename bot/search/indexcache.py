@@ -22,7 +22,7 @@ import numpy.typing as npt
 logger = logging.getLogger(__name__)
 
 FORMAT = 1
-_CODE = ("search.py", "text.py", "gazetteer.py", "indexcache.py")
+_CODE = ("engine.py", "text.py", "gazetteer.py", "indexcache.py")
 
 
 @dataclass

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from bot.models import Attributed, StatementKind
+from bot.knowledge.models import Attributed, StatementKind
 
 
 class Status(StrEnum):

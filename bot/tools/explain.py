@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.answers import Answer
+from bot.answers.answer import Answer
 
 
 def explain_text(answer: Answer) -> str:

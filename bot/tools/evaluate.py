@@ -21,8 +21,8 @@ import yaml
 from rapidfuzz import fuzz, process, utils
 
 from bot.config import Settings
-from bot.models import KnowledgeBase
-from bot.search import SearchIndex
+from bot.knowledge.models import KnowledgeBase
+from bot.search.engine import SearchIndex
 
 DECLINE = "none"
 SWEEP = tuple(round(0.30 + 0.05 * step, 2) for step in range(13))
@@ -235,7 +235,7 @@ def format_misses(report: Report) -> str:
 
 
 def run_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.cli import load_index
+    from bot.tools.cli import load_index
 
     index = load_index(settings)
     if args.threshold is not None:

@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.loader import KnowledgeError, Problem, load_knowledge
-from bot.search import SearchConfig, SearchIndex
+from bot.knowledge.loader import KnowledgeError, Problem, load_knowledge
+from bot.search.engine import SearchConfig, SearchIndex
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""The Answer every front end shows, and its plain-text, Telegram-HTML and JSON renderings."""

@@ -1,0 +1,1 @@
+"""The knowledge base: frozen models, safe YAML, and a loader that reports every problem."""

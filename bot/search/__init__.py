@@ -1,0 +1,1 @@
+"""From a question to ranked statements: text analysis, query parsing, index, ranking."""
