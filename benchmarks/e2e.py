@@ -11,8 +11,8 @@ server of the end-to-end tests, and injects private questions from many users:
   the reply latency is the bot's own work plus one HTTP round trip, without queueing.
 
 The baseline is an echo bot: a PTB Application with one MessageHandler that replies with the
-text, built with the same ApplicationBuilder settings as ``build_application`` (base URL,
-timeouts, ``Defaults``, the rate limiter or not) and polled with the same arguments, against
+text, built by the same ``application_builder`` as policybot (base URL, timeouts, ``Defaults``,
+the polling request, the rate limiter or not) and run under the same ``polling()``, against
 its own fake server. Its throughput is what PTB + HTTP + the fake server cost without any
 policybot work, so ``ratio = qps / echo_qps`` is the share of that capacity policybot keeps.
 Both bots run side by side and are measured in alternation, so background load on a shared
@@ -40,19 +40,16 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
 from aiohttp import web
-from telegram import LinkPreviewOptions, Update
-from telegram.constants import ParseMode
+from telegram import Update
 from telegram.ext import (
     Application,
-    ApplicationBuilder,
     ContextTypes,
-    Defaults,
     MessageHandler,
     filters,
 )
@@ -71,8 +68,8 @@ from benchmarks.common import (
 from benchmarks.synth import DEFAULT_SEED
 from bot.config import BUNDLED_KNOWLEDGE, Settings
 from bot.knowledge.loader import load_knowledge
-from handlers.app import RATE_LIMIT_RETRIES, PolicyApp, build_application, polling
-from handlers.net import ResilientRateLimiter, quiet_polling_errors
+from handlers.app import application_builder, build_application
+from handlers.lifecycle import polling
 from tests.e2e.botapi import JSON, FakeBotAPI
 
 TIMEOUT = 10.0  # build_application's default request timeouts
@@ -174,38 +171,10 @@ def _user(index: int) -> int:
     return USER_ID_BASE + index % USERS
 
 
-@contextlib.asynccontextmanager
-async def echo_polling(app: AnyApp) -> AsyncIterator[AnyApp]:
-    """What ``handlers.app.polling`` does, minus policybot's own hooks (which need its services).
-
-    Same ``start_polling`` arguments, including the error callback, so both bots poll alike.
-    """
-    assert app.updater is not None
-    await app.initialize()
-    try:
-        await app.updater.start_polling(
-            poll_interval=0.0,
-            timeout=int(POLL_TIMEOUT),
-            allowed_updates=Update.ALL_TYPES,
-            error_callback=quiet_polling_errors,
-        )
-        await app.start()
-        try:
-            yield app
-        finally:
-            if app.updater.running:
-                await app.updater.stop()
-            if app.running:
-                await app.stop()
-    finally:
-        await app.shutdown()
-
-
-def run_app(name: str, app: AnyApp) -> contextlib.AbstractAsyncContextManager[Any]:
-    """policybot runs under its own ``polling()``; the echo bot under the same steps."""
-    if name == "policybot":
-        return polling(cast(PolicyApp, app), poll_timeout=POLL_TIMEOUT)
-    return echo_polling(app)
+def run_app(app: AnyApp) -> contextlib.AbstractAsyncContextManager[Any]:
+    """Both bots run under the same ``polling()`` as ``policybot run`` (the echo bot has no
+    post_init hooks or background work, so it only gets PTB's own start-up)."""
+    return polling(app, poll_timeout=POLL_TIMEOUT)
 
 
 async def burst(result: BotResult, api: TimedBotAPI, questions: list[str]) -> None:
@@ -228,31 +197,6 @@ async def ask_one(result: BotResult, api: TimedBotAPI, text: str, index: int) ->
     result.latencies_ns.append(api.replied_at[key] - at)
 
 
-def _builder(api: FakeBotAPI, rate_limit: bool) -> Any:
-    """The ApplicationBuilder settings ``build_application`` uses (minus policybot's hooks)."""
-    builder = (
-        ApplicationBuilder()
-        .token(api.token)
-        .base_url(api.base_url)
-        .defaults(
-            Defaults(
-                parse_mode=ParseMode.HTML,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
-        )
-        .connect_timeout(TIMEOUT)
-        .read_timeout(TIMEOUT)
-        .write_timeout(TIMEOUT)
-        .pool_timeout(TIMEOUT)
-        .get_updates_connect_timeout(TIMEOUT)
-        .get_updates_read_timeout(TIMEOUT)
-    )
-    if rate_limit:
-        limiter: Any = ResilientRateLimiter(max_retries=RATE_LIMIT_RETRIES)
-        builder = builder.rate_limiter(limiter)
-    return builder
-
-
 async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Reply with the text itself, escaped, as a reply to the question (as policybot does)."""
     message = update.effective_message
@@ -261,7 +205,8 @@ async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def build_echo(api: FakeBotAPI, rate_limit: bool) -> AnyApp:
-    app: AnyApp = _builder(api, rate_limit).build()
+    settings = Settings(_env_file=None, TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_API_URL=api.base_url)
+    app: AnyApp = application_builder(settings, rate_limit=rate_limit, timeout=TIMEOUT).build()
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, _echo))
     return app
 
@@ -311,7 +256,7 @@ async def run(args: argparse.Namespace) -> int:
                 api = TimedBotAPI()
                 await api.start()
                 stack.push_async_callback(api.stop)
-                await stack.enter_async_context(run_app(name, build(api)))
+                await stack.enter_async_context(run_app(build(api)))
                 bots.append((BotResult(name, len(questions)), api))
             for _result, api in bots:
                 for index, text in enumerate(warmup):

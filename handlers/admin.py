@@ -8,22 +8,54 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import html
 import logging
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import CommandHandler, filters
 
-from bot.answers.render import esc, fit_blocks
+from bot.answers.render import esc, fit_blocks, split_blocks
+from bot.runtime.library import ReloadResult
 from bot.runtime.store import utcnow
 from bot.tools.unanswered import cluster, format_text
-from handlers.app import Context, PolicyApp, reload_failure_messages
-from handlers.commands import UNKNOWN_COMMAND
-from handlers.common import services_of
+from handlers.context import Context, PolicyApp, services_of
+from handlers.texts import UNKNOWN_COMMAND
 
 logger = logging.getLogger(__name__)
 
 REPORT_DAYS = 30
 REPORT_CLUSTERS = 10
+
+
+MAX_REPORTED_PROBLEMS = 60
+
+
+def reload_failure_messages(result: ReloadResult) -> list[str]:
+    """A failed reload as Telegram messages: escaped, split to fit, syntax errors first.
+
+    A file that does not parse is the problem to fix first (it often causes the others), so
+    YAML errors lead; a very long list is cut with a count rather than silently.
+    """
+    problems = sorted(result.problems, key=lambda p: ("YAML:" not in p.message, p))
+    lines = [f"❌ Reload failed; {html.escape(result.summary)}. Problems:"]
+    lines += [html.escape(str(p)) for p in problems[:MAX_REPORTED_PROBLEMS]]
+    if len(problems) > MAX_REPORTED_PROBLEMS:
+        lines.append(f"… and {len(problems) - MAX_REPORTED_PROBLEMS} more: run policybot validate")
+    return split_blocks(lines)
+
+
+async def notify_reload(app: PolicyApp, result: ReloadResult) -> None:
+    """Tell the admins about a failed automatic reload (escaped, split to fit)."""
+    if result.ok:
+        return
+    for admin_id in sorted(app.bot_data.services.settings.admin_ids):
+        for chunk in reload_failure_messages(result):
+            try:
+                await app.bot.send_message(admin_id, chunk)
+            except TelegramError as exc:
+                logger.warning("Could not notify admin %s: %s", admin_id, exc)
+                break
 
 
 async def _authorised(update: Update, context: Context) -> bool:

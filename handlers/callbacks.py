@@ -15,9 +15,8 @@ from telegram.ext import CallbackQueryHandler
 from bot.answers.answer import Answer
 from bot.answers.render import answer_html, source_html, statement_html
 from bot.knowledge.models import Statement
-from handlers.app import Context, PolicyApp
-from handlers.commands import example_questions
-from handlers.common import question_from, services_of
+from handlers.common import example_questions, question_from
+from handlers.context import Context, PolicyApp, services_of
 from handlers.views import (
     HELPFUL,
     Callback,

@@ -10,8 +10,9 @@ from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.answers.render import esc, fit_blocks, statement_html
 from bot.knowledge.models import Speaker, Statement, Topic
-from handlers.app import Context, PolicyApp
-from handlers.common import answer_question, is_group, question_from, services_of
+from handlers.common import answer_question, example_questions, is_group, question_from
+from handlers.context import Context, PolicyApp, services_of
+from handlers.texts import UNKNOWN_COMMAND
 from handlers.views import (
     Callback,
     button,
@@ -21,7 +22,6 @@ from handlers.views import (
 )
 
 DEEP_LINK_PREFIX = "s_"
-EXAMPLE_COUNT = 3
 MAX_TOPIC_BUTTONS = 40
 
 HELP_PRIVATE = (
@@ -42,11 +42,6 @@ HELP_GROUP = (
     "to one of my messages. I ignore all other messages.\n"
     "Inline: type <code>@{username} query</code> in any chat."
 )
-
-
-def example_questions(context: Context) -> list[str]:
-    """Three example questions taken from the knowledge base itself, so they always answer."""
-    return services_of(context).library.index.example_questions(EXAMPLE_COUNT)
 
 
 async def start(update: Update, context: Context) -> None:
@@ -218,9 +213,6 @@ async def unknown_command(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is not None:
         await message.reply_text(UNKNOWN_COMMAND)
-
-
-UNKNOWN_COMMAND = "I don't know that command. /help lists what I can do."
 
 
 def register(app: PolicyApp) -> None:

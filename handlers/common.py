@@ -12,18 +12,15 @@ from telegram.error import BadRequest
 from bot.answers.answer import Status
 from bot.answers.render import answer_html
 from bot.runtime.limits import Verdict
-from handlers.app import Context, Services
+from handlers.context import Context, Services, services_of
 from handlers.views import answer_keyboard
 
 logger = logging.getLogger(__name__)
 
 SLOW_DOWN = "You're asking faster than I can answer — please wait a few seconds and try again."
 ASK_USAGE = "Ask me about an official policy statement, e.g. <code>/ask red lines</code>."
+EXAMPLE_COUNT = 3
 _ASK_COMMAND = re.compile(r"^/ask(?:@\w+)?(?:\s+|$)", re.IGNORECASE)
-
-
-def services_of(context: Context) -> Services:
-    return context.bot_data.services
 
 
 def is_group(message: Message) -> bool:
@@ -112,3 +109,8 @@ async def reanswer_edited(update: Update, context: Context) -> None:
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():
             raise
+
+
+def example_questions(context: Context) -> list[str]:
+    """Three example questions taken from the knowledge base itself, so they always answer."""
+    return services_of(context).library.index.example_questions(EXAMPLE_COUNT)

@@ -12,7 +12,7 @@ from telegram.error import TelegramError
 
 from bot.answers.render import MAX_MESSAGE_CHARS
 from bot.runtime.logs import redact
-from handlers.app import Context, PolicyApp
+from handlers.context import Context, PolicyApp
 
 logger = logging.getLogger(__name__)
 

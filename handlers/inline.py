@@ -15,8 +15,7 @@ from telegram.ext import InlineQueryHandler
 from bot.answers.answer import date_line, kind_label
 from bot.answers.render import statement_html, trim_at_sentence
 from bot.knowledge.models import Attributed
-from handlers.app import Context, PolicyApp
-from handlers.common import services_of
+from handlers.context import Context, PolicyApp, services_of
 
 MAX_RESULTS = InlineQueryLimit.RESULTS  # 50; we offer at most INLINE_RESULTS
 INLINE_RESULTS = 10

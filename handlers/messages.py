@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import MessageHandler, filters
 
-from handlers.app import Context, PolicyApp
 from handlers.common import addressed_to_bot, answer_question, question_from, reanswer_edited
+from handlers.context import Context, PolicyApp
 
 
 async def private_text(update: Update, context: Context) -> None:

@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from bot import PolicybotError
+from bot.errors import PolicybotError
 from bot.knowledge.models import (
     KnowledgeBase,
     KnowledgeFile,

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.config import Settings
 from bot.knowledge.loader import KnowledgeError, Problem, load_knowledge
 from bot.search.engine import SearchConfig, SearchIndex
 
@@ -63,6 +64,20 @@ class Library:
         self._index: SearchIndex | None = None
         self._build_lock = threading.Lock()
         self.last_problems: tuple[Problem, ...] = ()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Library:
+        """The one way the bot, the console, the CLI and the benchmarks build their library."""
+        return cls(
+            settings.knowledge_dir,
+            SearchConfig(
+                threshold=settings.threshold,
+                max_results=settings.max_results,
+                max_question_chars=settings.max_question_chars,
+            ),
+            max_file_bytes=settings.max_file_bytes,
+            cache_dir=settings.cache_dir,
+        )
 
     @property
     def index(self) -> SearchIndex:

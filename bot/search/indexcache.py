@@ -22,7 +22,7 @@ import numpy.typing as npt
 logger = logging.getLogger(__name__)
 
 FORMAT = 1
-_CODE = ("engine.py", "text.py", "gazetteer.py", "indexcache.py")
+_CODE_SUFFIXES = (".py", ".txt")
 
 
 @dataclass
@@ -38,9 +38,10 @@ class Analysis:
 
 def _code_hash() -> str:
     digest = hashlib.sha256(str(FORMAT).encode())
-    here = Path(__file__).resolve().parent
-    for name in _CODE:
-        digest.update((here / name).read_bytes())
+    package = Path(__file__).resolve().parent  # every module and data file of bot/search
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and path.suffix in _CODE_SUFFIXES:
+            digest.update(path.relative_to(package).as_posix().encode() + path.read_bytes())
     return digest.hexdigest()[:16]
 
 

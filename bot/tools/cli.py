@@ -7,7 +7,8 @@ import datetime as dt
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from importlib.metadata import entry_points
 from pathlib import Path
 
 from bot import __version__
@@ -16,7 +17,7 @@ from bot.answers.render import answer_text
 from bot.config import Settings
 from bot.knowledge.loader import KnowledgeError, load_knowledge
 from bot.runtime.library import Library
-from bot.search.engine import SearchConfig, SearchIndex
+from bot.search.engine import SearchIndex
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +26,17 @@ NO_TOKEN_HINT = (
     "To connect to Telegram, put TELEGRAM_BOT_TOKEN=<token from @BotFather> in .env "
     "(see README) and run `make run` again."
 )
+
+
+TELEGRAM_ENTRY_POINTS = "policybot.frontends"
+
+
+def _telegram_runner() -> Callable[[Settings], int]:
+    """The Telegram front end, found through the package's entry point rather than imported:
+    the core never imports ``telegram`` or ``handlers`` (see pyproject's entry-points)."""
+    (entry,) = entry_points(group=TELEGRAM_ENTRY_POINTS, name="telegram")
+    runner: Callable[[Settings], int] = entry.load()
+    return runner
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -136,27 +148,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
-def search_config(settings: Settings) -> SearchConfig:
-    return SearchConfig(
-        threshold=settings.threshold,
-        max_results=settings.max_results,
-        max_question_chars=settings.max_question_chars,
-    )
-
-
-def make_library(settings: Settings) -> Library:
-    return Library(
-        settings.knowledge_dir,
-        search_config(settings),
-        max_file_bytes=settings.max_file_bytes,
-        cache_dir=settings.cache_dir,
-    )
-
-
-def load_index(settings: Settings) -> SearchIndex:
-    return make_library(settings).build()
-
-
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
     """Would the bot load this? Loading and validating is the whole answer: indexing cannot fail."""
     kb = load_knowledge(
@@ -198,7 +189,7 @@ def cmd_draft(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     index: SearchIndex | None
     try:
-        index = load_index(settings)
+        index = Library.from_settings(settings).build()
     except KnowledgeError as exc:
         print(
             f"draft: the knowledge base did not load ({len(exc.problems)} problem(s)); "
@@ -226,7 +217,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if (args.question is None) == (args.file is None):
         print("ask: give a QUESTION or --file FILE (not both)", file=sys.stderr)
         return 2
-    index = load_index(settings)
+    index = Library.from_settings(settings).build()
     if args.file is not None:
         questions = [line.strip() for line in args.file.read_text(encoding="utf-8").splitlines()]
         for question in filter(None, questions):
@@ -248,16 +239,14 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     from bot.tools.console import run_console
 
-    return run_console(make_library(settings), settings)
+    return run_console(Library.from_settings(settings), settings)
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if settings.token is None:
         print(NO_TOKEN_HINT, flush=True)
         return cmd_chat(args, settings)
-    from handlers.app import run_bot
-
-    return run_bot(settings)
+    return _telegram_runner()(settings)
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
@@ -293,7 +282,7 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     from bot.runtime.store import Store
     from bot.tools.stats import stats_text
 
-    index = load_index(settings)
+    index = Library.from_settings(settings).build()
     store = Store(settings.database) if settings.database.exists() else None
     try:
         print(stats_text(index.kb, store))

@@ -22,6 +22,7 @@ from rapidfuzz import fuzz, process, utils
 
 from bot.config import Settings
 from bot.knowledge.models import KnowledgeBase
+from bot.runtime.library import Library
 from bot.search.engine import SearchIndex
 
 DECLINE = "none"
@@ -235,9 +236,7 @@ def format_misses(report: Report) -> str:
 
 
 def run_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.tools.cli import load_index
-
-    index = load_index(settings)
+    index = Library.from_settings(settings).build()
     if args.threshold is not None:
         index.config = replace(index.config, threshold=args.threshold)
     cases = load_cases(args.cases)

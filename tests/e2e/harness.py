@@ -1,8 +1,8 @@
 """Shared fixtures and helpers for the end-to-end tests of the real policybot application.
 
 The bot is built by the same ``build_application`` that ``policybot run`` uses and runs under
-``handlers.app.polling`` inside the test's event loop; it talks to :class:`FakeBotAPI` over loopback
-HTTP through PTB's own request stack. Nothing in PTB, the handlers or the core is mocked.
+``handlers.lifecycle.polling`` inside the test's event loop; it talks to :class:`FakeBotAPI` over
+loopback HTTP through PTB's own request stack. Nothing in PTB, the handlers or the core is mocked.
 
 The fixtures ``start_bot`` and ``bot_app`` are registered by an import in ``conftest.py``.
 
@@ -30,8 +30,10 @@ import pytest
 
 from bot.config import BUNDLED_KNOWLEDGE, Settings
 from bot.knowledge.models import KnowledgeBase
-from handlers.app import PolicyApp, Services, build_application, polling
+from handlers.app import build_application
+from handlers.context import PolicyApp, Services
 from handlers.errors import APOLOGY
+from handlers.lifecycle import polling
 
 from .botapi import (
     BOT_USERNAME,

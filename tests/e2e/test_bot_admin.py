@@ -14,8 +14,8 @@ from telegram.warnings import PTBUserWarning
 
 from bot.answers.render import MAX_MESSAGE_CHARS
 from bot.search.engine import SearchIndex
-from handlers.commands import UNKNOWN_COMMAND
 from handlers.errors import APOLOGY
+from handlers.texts import UNKNOWN_COMMAND
 
 from .botapi import FakeBotAPI, parse_html
 from .harness import (

@@ -20,8 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.config import Settings
-from handlers.app import build_application, polling
+from handlers.app import build_application
 from handlers.errors import APOLOGY
+from handlers.lifecycle import polling
 
 from .botapi import FakeBotAPI
 
