@@ -25,7 +25,7 @@ from typing import Any
 
 from benchmarks.synth import DEFAULT_SEED, GENERATOR_VERSION, generate
 from bot.knowledge.models import KnowledgeBase, Statement
-from bot.search.text import LIGHT_WORDS, STOPWORDS
+from bot.search.lexicon import LIGHT_WORDS, STOPWORDS
 
 CACHE_ENV = "POLICYBOT_BENCH_CACHE"
 DEFAULT_CACHE = Path("/tmp/policybot-bench")

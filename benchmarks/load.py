@@ -74,7 +74,7 @@ def child(directory: Path, cache: Path | None) -> dict[str, Any]:
         "baseline_rss_mb": baseline,
         "load_rss_mb": after_load,
         "peak_rss_mb": _rss_mb(),
-        "terms": len(index.postings),
+        "terms": len(index.terms.postings),
     }
 
 

@@ -34,9 +34,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.search.gazetteer import GAZETTEER
-from bot.search.query import MONTHS
-from bot.search.text import LIGHT_WORDS, STOPWORDS
+from bot.search.dates import MONTHS
+from bot.search.lexicon import GAZETTEER, LIGHT_WORDS, STOPWORDS
 
 GENERATOR_VERSION = 1  # bump when the output changes, so cached knowledge bases are rebuilt
 DEFAULT_SEED = 20241218

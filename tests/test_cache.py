@@ -79,9 +79,9 @@ def test_index_cache_gives_the_same_index_and_answers(copy: Path, tmp_path: Path
     SearchIndex(kb, cache_dir=cache)  # fills the cache
     assert len(list(cache.glob("index-*"))) == 2
     warm = SearchIndex(kb, cache_dir=cache)
-    assert warm.postings.keys() == fresh.postings.keys()
-    assert [(d.text_terms, d.question_terms) for d in warm.docs] == [
-        (d.text_terms, d.question_terms) for d in fresh.docs
+    assert warm.terms.postings.keys() == fresh.terms.postings.keys()
+    assert [(d.text_terms, d.question_terms) for d in warm.terms.docs] == [
+        (d.text_terms, d.question_terms) for d in fresh.terms.docs
     ]
     for question in ("What are China's red lines with the US?", "fentanyl", "台湾", "hi"):
         assert warm.search(question) == fresh.search(question)
@@ -100,7 +100,7 @@ def test_index_cache_is_keyed_by_content(copy: Path, tmp_path: Path) -> None:
         encoding="utf-8",
     )
     edited = SearchIndex(load_knowledge(copy), cache_dir=cache)
-    assert "zeppelin" in edited.postings  # analysed afresh, not served from the old cache
+    assert "zeppelin" in edited.terms.postings  # analysed afresh, not served from the old cache
     assert len(list(cache.glob("index-*"))) == 2  # and the old entry was replaced
 
 

@@ -16,9 +16,9 @@ import pytest
 from rapidfuzz import fuzz
 
 import bot.tools.lint
+import bot.tools.lint.rules
 from bot.config import BUNDLED_KNOWLEDGE
-from bot.knowledge.loader import load_knowledge
-from bot.search.text import normalize, tokens
+from bot.normalize import normalize, tokens
 from bot.tools.cli import main
 from bot.tools.lint import LintFinding, is_quoted, lint_knowledge, near_duplicates, strict, summary
 
@@ -166,31 +166,6 @@ def test_a_base_that_does_not_load_gives_only_the_loader_problems_as_errors(
     ]
 
 
-def test_verbatim_text_is_an_error_even_where_the_loader_would_let_it_pass(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The loader refuses this today; lint states the rule itself, so a loader that stops
-    checking a kind (here simulated by a stored text that changed after loading) is caught."""
-    position = """\
-  - id: quill-tolls-position
-    speaker: ada-quill
-    date: 2024-02-01
-    kind: position
-    text: Ada Quill prefers to keep canal tolls where they are.
-    topics: [canal-policy]
-"""
-    kb = write_kb(tmp_path, statements=CANALS_OPEN + LANTERNS + position)
-    loaded = load_knowledge(kb.root)
-    edited = ARTICLE.replace("every boat", "each boat")
-    tampered = dataclasses.replace(loaded, source_texts={SOURCE_ID: edited})
-    monkeypatch.setattr(bot.tools.lint, "load_knowledge", lambda *args, **kwargs: tampered)
-    findings = kb.lint()
-    assert where(findings) == [(*kb.at(STATEMENTS, "text: The canals of Examplia"), "error")]
-    assert findings[0].message == (
-        f"text of quote 'quill-canals-open' is not found verbatim in sources/{SOURCE_ID}.txt"
-    )
-
-
 def test_near_duplicate_is_a_warning_at_the_later_statement_naming_the_other(
     tmp_path: Path,
 ) -> None:
@@ -320,27 +295,6 @@ def test_alias_shared_by_two_topics_once_normalised_is_an_error(tmp_path: Path) 
     ]
 
 
-def test_lint_checks_normalised_aliases_itself(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Independent of the loader (which now refuses this too): the error is at the alias."""
-    clean = write_kb(tmp_path / "clean")
-    loaded = load_knowledge(clean.root)
-    topics = TOPICS.replace("aliases: [lanterns]", "aliases: [lanterns, Canal-Policy]")
-    kb = write_kb(tmp_path / "clash", topics=topics)
-    monkeypatch.setattr(bot.tools.lint, "load_knowledge", lambda *args, **kwargs: loaded)
-    findings = kb.lint()
-    first = kb.at("topics.yaml", "name: Canal policy")
-    assert findings == [
-        LintFinding(
-            *kb.at("topics.yaml", "Canal-Policy"),
-            "error",
-            "topic name or alias 'Canal-Policy' reads the same as 'Canal policy' of topic "
-            f"'canal-policy' ({first[0]}:{first[1]})",
-        )
-    ]
-
-
 def test_quote_outside_quotation_marks_is_a_warning(tmp_path: Path) -> None:
     mislabelled = """\
   - id: quill-lantern-boats
@@ -418,7 +372,7 @@ def run_lint(root: Path, *extra: str) -> int:
 
 @pytest.fixture
 def pinned_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(bot.tools.lint, "_today", lambda: TODAY)
+    monkeypatch.setattr(bot.tools.lint.rules, "today", lambda: TODAY)
 
 
 @pytest.mark.usefixtures("pinned_today")
@@ -471,6 +425,6 @@ def test_bundled_knowledge_base_passes_strict(
 ) -> None:
     """Pinned to a date when its newest statements are fresh: staleness is about the calendar,
     and this test is about the content."""
-    monkeypatch.setattr(bot.tools.lint, "_today", lambda: dt.date(2025, 6, 1))
+    monkeypatch.setattr(bot.tools.lint.rules, "today", lambda: dt.date(2025, 6, 1))
     assert run_lint(BUNDLED_KNOWLEDGE, "--strict") == 0
     assert capsys.readouterr().out == "0 error(s), 0 warning(s)\n"

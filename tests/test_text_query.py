@@ -6,8 +6,10 @@ import datetime as dt
 
 import pytest
 
-from bot.search.query import DateRange, parse_question
-from bot.search.text import normalize, stem, tokens
+from bot.normalize import normalize, tokens
+from bot.search.dates import DateRange
+from bot.search.query import parse_question
+from bot.search.text import stem
 
 D = dt.date
 

@@ -106,7 +106,9 @@ class Library:
 
     def reload_sync(self) -> ReloadResult:
         started = time.perf_counter()
-        with self._build_lock:  # two overlapping reloads would race to assign
+        # Under the lock: two overlapping reloads would race to assign the index, and the second
+        # would save the first one's short switch interval and restore it for good.
+        with self._build_lock, _short_switch_interval():
             try:
                 index = self.build()
             except KnowledgeError as exc:
@@ -130,14 +132,17 @@ class Library:
         return ReloadResult(True, f"{kb.summary()}, version {kb.content_hash[:12]}", (), seconds)
 
     async def reload(self) -> ReloadResult:
-        """Reload off the event loop; questions meanwhile are answered from the current index.
+        """Reload off the event loop; questions meanwhile are answered from the current index."""
+        return await asyncio.to_thread(self.reload_sync)
 
-        The build thread and the event loop share the GIL; a shorter switch interval while it
-        runs lets the loop answer between the build's steps instead of every 5 ms at best.
-        """
-        previous = sys.getswitchinterval()
-        sys.setswitchinterval(min(previous, RELOAD_SWITCH_INTERVAL_S))
-        try:
-            return await asyncio.to_thread(self.reload_sync)
-        finally:
-            sys.setswitchinterval(previous)
+
+@contextlib.contextmanager
+def _short_switch_interval() -> Iterator[None]:
+    """The build thread and the event loop share the GIL; a shorter switch interval while a
+    build runs lets the loop answer between the build's steps instead of every 5 ms at best."""
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(min(previous, RELOAD_SWITCH_INTERVAL_S))
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(previous)

@@ -14,8 +14,8 @@ import numpy as np
 import yaml
 from rapidfuzz import fuzz, process
 
+from bot.normalize import normalize
 from bot.runtime.store import UNHELPFUL, Event
-from bot.search.text import normalize
 
 SIMILAR = 80.0  # token_set_ratio at which two questions are "the same question"
 NEAR_ENOUGH = 0.3  # a candidate this confident is worth extending with alternate questions

@@ -1,0 +1,83 @@
+"""Date expressions in questions ("in 2024", "December 2024", "since 2023", "2024年12月").
+
+The month table and pattern are shared with the article drafter, so both read dates alike.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+MONTHS: dict[str, int] = {}
+for _number in range(1, 13):
+    MONTHS[calendar.month_name[_number].lower()] = _number
+    MONTHS[calendar.month_abbr[_number].lower()] = _number
+MONTHS["sept"] = 9
+MONTH_PATTERN = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_YEAR = r"(?P<year>(?:19|20)\d{2})"
+
+DATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("day", re.compile(r"\b(?P<year>(?:19|20)\d{2})-(?P<m>\d{1,2})-(?P<day>\d{1,2})\b")),
+    (
+        "day",
+        re.compile(
+            rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH_PATTERN},?\s+{_YEAR}\b"
+        ),
+    ),
+    ("day", re.compile(rf"\b{MONTH_PATTERN}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR}\b")),
+    ("day", re.compile(r"(?P<year>(?:19|20)\d{2})年(?P<m>\d{1,2})月(?P<day>\d{1,2})日")),
+    ("month", re.compile(r"(?P<year>(?:19|20)\d{2})年(?P<m>\d{1,2})月")),
+    ("since", re.compile(rf"\b(?:since|starting(?:\s+in)?)\s+(?:{MONTH_PATTERN}\s+)?{_YEAR}\b")),
+    ("since", re.compile(rf"\b(?:from\s+)?(?:{MONTH_PATTERN}\s+)?{_YEAR}\s+(?:on|onwards?)\b")),
+    ("after", re.compile(rf"\b(?:after)\s+(?:{MONTH_PATTERN}\s+)?{_YEAR}\b")),
+    ("before", re.compile(rf"\b(?:before|prior\s+to)\s+(?:{MONTH_PATTERN}\s+)?{_YEAR}\b")),
+    ("until", re.compile(rf"\b(?:until|till|up\s+to|through)\s+(?:{MONTH_PATTERN}\s+)?{_YEAR}\b")),
+    ("month", re.compile(rf"\b{MONTH_PATTERN}\s+(?:of\s+)?{_YEAR}\b")),
+    ("year", re.compile(r"(?P<year>(?:19|20)\d{2})年")),
+    ("year", re.compile(rf"\b{_YEAR}\b")),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DateRange:
+    """An inclusive range of statement dates; an open end is unbounded."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+    label: str = ""
+
+    def contains(self, day: dt.date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+
+def month_range(year: int, month: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def date_range(kind: str, match: re.Match[str]) -> DateRange | None:
+    groups = match.groupdict()
+    year = int(groups["year"])
+    month = MONTHS.get(groups.get("month") or "") or (int(groups["m"]) if groups.get("m") else None)
+    label = match.group(0).strip()
+    try:
+        if kind == "day":
+            day = dt.date(year, month or 1, int(groups["day"]))
+            return DateRange(day, day, label)
+        if kind == "month" and month:
+            return DateRange(*month_range(year, month), label)
+        first, last = (
+            month_range(year, month) if month else (dt.date(year, 1, 1), dt.date(year, 12, 31))
+        )
+        if kind == "since":
+            return DateRange(first, None, label)
+        if kind == "after":
+            return DateRange(last + dt.timedelta(days=1), None, label)
+        if kind == "before":
+            return DateRange(None, first - dt.timedelta(days=1), label)
+        if kind == "until":
+            return DateRange(None, last, label)
+        return DateRange(first, last, label)
+    except ValueError:  # 31 February and friends: not a date, so not a filter
+        return None

@@ -1,0 +1,91 @@
+"""Which statements a question may be answered from: speakers, their countries, dates.
+
+A question naming a speaker is answered from what they said, relayed, or what is said about
+them; one asking for a country's position ("America's policy…") only from that country's
+speakers, and one asking for someone the knowledge base lacks is declined outright.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.knowledge.models import KnowledgeBase
+from bot.normalize import normalize, tokens
+from bot.search.analyzer import Analyzer
+from bot.search.dates import DateRange
+from bot.search.lexicon import GAZETTEER, PLACE_NAMES
+
+Mask = npt.NDArray[np.bool_]
+OWNER_WORDS = 3  # the last words of "… America's policy" that can name the owner
+
+
+class Filters:
+    def __init__(self, kb: KnowledgeBase, analyzer: Analyzer, mentions: dict[str, list[int]]):
+        statements = kb.statements
+        self.analyzer = analyzer
+        self.dates = np.array([s.date.toordinal() for s in statements], dtype=np.int32)
+        self.code = {speaker_id: code for code, speaker_id in enumerate(sorted(kb.speakers))}
+        self.speaker_codes = np.array([self.code[s.speaker] for s in statements], dtype=np.int32)
+        self.relayer_codes = np.array(
+            [self.code[s.relayed_by] if s.relayed_by else -1 for s in statements],
+            dtype=np.int32,
+        )
+        self.mentions = {k: np.array(v, dtype=np.int64) for k, v in mentions.items()}
+        self.country_of = {
+            speaker.id: analyzer.canonical(speaker.country)
+            for speaker in kb.speakers.values()
+            if speaker.country
+        }
+
+    def owners(self, owner_phrases: tuple[str, ...]) -> tuple[list[str], str | None]:
+        """Whose position the question asks for: a speaker's country, or someone we lack.
+
+        "America's policy toward China" must not be answered with China's policy toward America
+        just because the words match; "Biden's view" must not be answered with Wang Yi's.
+        """
+        countries: list[str] = []
+        for owner in owner_phrases:
+            words = tokens(normalize(owner))[-OWNER_WORDS:]
+            if self.analyzer.speakers.apply(words)[1]:
+                continue  # a known speaker: the speaker filter already covers it
+            canonical = f" {' '.join(self.analyzer.synonyms.apply(words)[0])} "
+            own = [c for c in set(self.country_of.values()) if f" {c} " in canonical]
+            if own:
+                countries += own
+                continue
+            places = [p for p in PLACE_NAMES if f" {p} " in canonical]
+            strangers = [w for w in canonical.split() if w in GAZETTEER]
+            if places or strangers:
+                return [], (places or strangers)[0]
+        return countries, None
+
+    def involving(self, speaker_id: str) -> Mask:
+        """Statements a speaker made, relayed, or that are about them (named in text/questions)."""
+        code = self.code[speaker_id]
+        mask: Mask = (self.speaker_codes == code) | (self.relayer_codes == code)
+        mentioned = self.mentions.get(speaker_id)
+        if mentioned is not None:
+            mask[mentioned] = True
+        return mask
+
+    def mask(
+        self, speaker_ids: list[str], dates: DateRange | None, countries: list[str]
+    ) -> Mask | None:
+        """The statements the question allows, or None when it does not narrow anything."""
+        mask: Mask | None = None
+        if speaker_ids:
+            each = [self.involving(speaker_id) for speaker_id in speaker_ids]
+            mask = np.logical_and.reduce(each)
+            if not mask.any():  # "Wang Yi or Xi on …": nothing involves both, so either will do
+                mask = np.logical_or.reduce(each)
+        if countries:
+            codes = [self.code[i] for i, c in self.country_of.items() if c in countries]
+            by_country = np.isin(self.speaker_codes, np.array(codes, dtype=np.int32))
+            mask = by_country if mask is None else mask & by_country
+        if dates is not None:
+            start = dates.start.toordinal() if dates.start else -(2**31)
+            end = dates.end.toordinal() if dates.end else 2**31 - 1
+            in_range = (self.dates >= start) & (self.dates <= end)
+            mask = in_range if mask is None else mask & in_range
+        return mask

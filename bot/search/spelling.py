@@ -1,0 +1,106 @@
+"""Typo correction against the knowledge base's own vocabulary.
+
+Only words the knowledge base (or the question grammar) does not know are corrected, to the
+closest known word by edit distance; short words are treated strictly, because "plan" and
+"plant" are both words.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from bot.knowledge.models import KnowledgeBase
+from bot.normalize import has_han, normalize, tokens
+from bot.search.dates import MONTHS
+
+MAX_REMEMBERED_CORRECTIONS = 50_000
+EXTRA_VOCABULARY = frozenset(MONTHS) | frozenset(
+    [
+        "latest",
+        "recent",
+        "newest",
+        "since",
+        "before",
+        "after",
+        "until",
+        "red",
+        "lines",
+        "say",
+        "said",
+    ]
+)
+
+
+class Speller:
+    def __init__(
+        self, kb: KnowledgeBase, statement_words: Counter[str], stopwords: frozenset[str]
+    ) -> None:
+        vocabulary = Counter(statement_words)
+        names = [n for sp in kb.speakers.values() for n in sp.names]
+        names += [n for topic in kb.topics.values() for n in topic.names]
+        names += [n for canonical, variants in kb.aliases.items() for n in (canonical, *variants)]
+        for name in names:
+            vocabulary.update(tokens(normalize(name)))
+        vocabulary.update(stopwords | EXTRA_VOCABULARY)
+        self.stopwords = stopwords
+        self.vocabulary = frozenset(vocabulary)
+        by_length: dict[int, list[str]] = {}
+        for word, _count in vocabulary.most_common():
+            if word.isalpha() and not has_han(word):
+                by_length.setdefault(len(word), []).append(word)
+        self._by_length = by_length
+        self._remembered: dict[str, str | None] = {}
+
+    def correct(self, word: str) -> str | None:
+        """The knowledge base's own word nearest a misspelling, or None when nothing is close."""
+        if word in self._remembered:
+            return self._remembered[word]
+        found = self._correct(word)
+        if len(self._remembered) < MAX_REMEMBERED_CORRECTIONS:
+            self._remembered[word] = found
+        return found
+
+    def _correct(self, word: str) -> str | None:
+        if word in self.vocabulary or not word.isalpha() or has_han(word) or not word.isascii():
+            return None
+        if word.endswith("s") and word[:-1] in self.vocabulary:
+            return word[:-1]  # a possessive typed without its apostrophe: "chinas", "xis"
+        if len(word) <= 3:
+            return self._swapped(word)
+        best = self._nearest(word, 1 if len(word) <= 5 else 2)
+        if best is None:
+            return None
+        distance, _similarity, candidate = best
+        if distance == 2 and candidate[0] != word[0]:
+            return None  # two edits and a different first letter is another word, not a typo
+        if candidate in self.stopwords and sorted(candidate) != sorted(word):
+            return None  # "care" is not a typo of "are"; only swapped letters ("waht") are
+        return candidate
+
+    def _swapped(self, word: str) -> str | None:
+        """Short words: only two swapped letters count as a typo ("teh")."""
+        for candidate in self._by_length.get(len(word), ()):
+            if sorted(candidate) == sorted(word) and OSA.distance(word, candidate) == 1:
+                return candidate
+        return None
+
+    def _nearest(self, word: str, max_distance: int) -> tuple[int, float, str] | None:
+        best: tuple[int, float, str] | None = None
+        length = len(word)
+        for size in range(length - max_distance, length + max_distance + 1):
+            choices = self._by_length.get(size)
+            if not choices:
+                continue
+            found = process.extractOne(
+                word, choices, scorer=OSA.distance, score_cutoff=max_distance
+            )
+            if found is None:
+                continue
+            # equal edit distance: prefer the closer spelling ("redy" → "ready", not "red")
+            key = (int(found[1]), -fuzz.ratio(word, found[0]), found[0])
+            if best is None or key < best:
+                best = key
+        return best

@@ -1,0 +1,57 @@
+"""Where lint findings point: the lines of statements, speakers and topics as written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.knowledge.files import knowledge_files, read_text
+from bot.knowledge.models import KnowledgeBase, Statement
+from bot.knowledge.yamlsafe import LineDict, LineList, load_yaml
+
+
+@dataclass
+class Where:
+    """The lines of everything lint may point at, read from the YAML as written."""
+
+    statements: dict[str, tuple[str, LineDict]] = field(default_factory=dict)
+    speakers: dict[str, tuple[str, LineDict]] = field(default_factory=dict)
+    topics: dict[str, tuple[str, LineDict]] = field(default_factory=dict)
+
+    def statement_line(self, statement_id: str, key: str | None = None) -> tuple[str, int]:
+        path, entry = self.statements[statement_id]
+        return path, entry.key_lines.get(key, entry.line) if key else entry.line
+
+
+def _shown(directory: Path, path: Path) -> str:
+    """The path exactly as the loader prints it, so lint and validate lines look alike."""
+    return str(Path(directory.name) / path.relative_to(directory))
+
+
+def locate(directory: Path, max_file_bytes: int) -> Where:
+    where = Where()
+    paths, _ = knowledge_files(directory)
+    for path in paths:
+        if path.suffix == ".txt":
+            continue
+        shown = _shown(directory, path)
+        text, _ = read_text(path, shown, max_file_bytes)
+        raw = load_yaml(text) if text is not None else None
+        if not isinstance(raw, LineDict):  # cannot happen once the knowledge base has loaded
+            continue
+        for section, table in (
+            ("statements", where.statements),
+            ("speakers", where.speakers),
+            ("topics", where.topics),
+        ):
+            items = raw.get(section)
+            if isinstance(items, LineList):
+                for item in items:
+                    if isinstance(item, LineDict) and isinstance(item.get("id"), str):
+                        table.setdefault(item["id"], (shown, item))
+    return where
+
+
+def in_file_order(kb: KnowledgeBase, where: Where) -> list[Statement]:
+    """Statements as a maintainer reads them, so "the later one" means the one added after."""
+    return sorted(kb.statements, key=lambda s: where.statement_line(s.id))
