@@ -44,11 +44,16 @@ def _redacting_factory(base: Any) -> Any:
     return factory
 
 
+def quiet_noisy_loggers() -> None:
+    """Libraries that log every request (with the token in its URL) or chatter at DEBUG."""
+    for name in NOISY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def protect_secret(secret: str | None) -> None:
     """Register a secret (the token, the webhook secret) to be redacted from every log record."""
     global _installed
-    for name in NOISY_LOGGERS:
-        logging.getLogger(name).setLevel(logging.WARNING)
+    quiet_noisy_loggers()
     if not secret:
         return
     with _lock:

@@ -17,6 +17,7 @@ from bot.answers.render import answer_text
 from bot.config import Settings
 from bot.knowledge.loader import KnowledgeError, load_knowledge
 from bot.runtime.library import Library
+from bot.runtime.logs import quiet_noisy_loggers
 from bot.search.engine import SearchIndex
 
 logger = logging.getLogger(__name__)
@@ -134,6 +135,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if not args.verbose:  # bm25s (the eval baseline) sets its own logger to DEBUG
+        quiet_noisy_loggers()
     overrides = {"POLICYBOT_KNOWLEDGE_DIR": args.knowledge} if args.knowledge else {}
     settings = Settings(**overrides)
     handler = COMMANDS[args.command]
