@@ -25,7 +25,7 @@ from typing import Any
 
 from benchmarks.synth import DEFAULT_SEED, GENERATOR_VERSION, generate
 from bot.knowledge.models import KnowledgeBase, Statement
-from bot.search.lexicon import LIGHT_WORDS, STOPWORDS
+from bot.search.lexicon import STOPWORDS, zipf
 
 CACHE_ENV = "POLICYBOT_BENCH_CACHE"
 DEFAULT_CACHE = Path("/tmp/policybot-bench")
@@ -201,11 +201,14 @@ class Query:
     expected: str | None = None
 
 
+COMMON_ZIPF = 5.5  # everyday words ("people", "time") say little about a statement
+
+
 def _content_words(text: str) -> list[str]:
     seen: dict[str, str] = {}
     for word in _WORD.findall(text):
         key = word.lower()
-        if len(key) >= 4 and key not in STOPWORDS and key not in LIGHT_WORDS:
+        if len(key) >= 4 and key not in STOPWORDS and zipf(key) < COMMON_ZIPF:
             seen.setdefault(key, word)
     return list(seen.values())
 

@@ -35,9 +35,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.search.dates import MONTHS
-from bot.search.lexicon import GAZETTEER, LIGHT_WORDS, STOPWORDS
+from bot.search.lexicon import GAZETTEER, STOPWORDS
 
-GENERATOR_VERSION = 1  # bump when the output changes, so cached knowledge bases are rebuilt
+GENERATOR_VERSION = 2  # bump when the output changes, so cached knowledge bases are rebuilt
 DEFAULT_SEED = 20241218
 MIN_WORDS, MAX_WORDS = 20, 60
 MIN_PER_FILE, MAX_PER_FILE = 20, 200
@@ -272,7 +272,7 @@ class _Words:
 
 
 def _banned() -> set[str]:
-    words: set[str] = set(STOPWORDS) | set(LIGHT_WORDS) | set(GAZETTEER) | set(MONTHS)
+    words: set[str] = set(STOPWORDS) | set(GAZETTEER) | set(MONTHS)
     for template in (*REPORTED, *QUOTES, *POSITIONS, *FILLERS, *QUESTION_FORMS, *CONTEXT_FORMS):
         words.update(w.lower() for w in re.findall(r"[A-Za-z]+", template))
     for country, demonym in COUNTRIES:

@@ -30,7 +30,9 @@ class Settings(BaseSettings):
         default=frozenset(), alias="POLICYBOT_ADMIN_IDS"
     )
     knowledge_dir: Path = Field(default=BUNDLED_KNOWLEDGE, alias="POLICYBOT_KNOWLEDGE_DIR")
-    threshold: float = Field(default=0.6, ge=0.0, le=1.0, alias="POLICYBOT_THRESHOLD")
+    # None: the threshold fitted with the confidence model (bot/search/data/confidence.json)
+    threshold: float | None = Field(default=None, ge=0.0, le=1.0, alias="POLICYBOT_THRESHOLD")
+    semantic: bool = Field(default=False, alias="POLICYBOT_SEMANTIC")
     max_results: int = Field(default=5, ge=1, le=10, alias="POLICYBOT_MAX_RESULTS")
     max_question_chars: int = Field(default=500, ge=20, alias="POLICYBOT_MAX_QUESTION_CHARS")
     max_file_bytes: int = Field(default=8 * 1024 * 1024, ge=1024, alias="POLICYBOT_MAX_FILE_BYTES")

@@ -51,38 +51,67 @@ async def on_button(update: Update, context: Context) -> None:
 async def _handle(
     callback: Callback, message: Message, update: Update, context: Context
 ) -> str | None:
+    """One button press; returns the short notice for the callback answer, if any."""
+    kind = callback.kind
+    if kind == "more":
+        return await _more(callback, message, context)
+    if kind == "ex":
+        return await _example(callback, message, context)
+    if kind in ("src", "st", "fb"):
+        return await _statement_view(callback, message, update, context)
+    return await _listing(callback, message, context)
+
+
+async def _more(callback: Callback, message: Message, context: Context) -> str | None:
+    answer = _rerun(message, context)
+    if answer is None:
+        return STALE
+    if not answer.answered or callback.offset >= len(answer.matches):
+        return "No more results."
+    kb = services_of(context).library.index.kb
+    await _edit(
+        message,
+        answer_html(answer, start=callback.offset),
+        answer_keyboard(answer, kb, callback.offset),
+    )
+    return None
+
+
+async def _example(callback: Callback, message: Message, context: Context) -> str | None:
+    examples = example_questions(context)
+    if callback.offset >= len(examples):
+        return STALE
+    question = examples[callback.offset]
+    index = services_of(context).library.index
+    answer = index.search(question)
+    sent = await message.chat.send_message(
+        answer_html(answer), reply_markup=answer_keyboard(answer, index.kb)
+    )
+    services_of(context).recent.remember(message.chat.id, None, sent.message_id, question)
+    return question[:200]
+
+
+async def _statement_view(
+    callback: Callback, message: Message, update: Update, context: Context
+) -> str | None:
+    kb = services_of(context).library.index.kb
+    statement = kb.by_id.get(callback.arg)
+    if statement is None:
+        return GONE
+    if callback.kind == "fb":
+        return await _feedback(statement, callback.offset == HELPFUL, message, update, context)
+    item = kb.attributed(statement)
+    if callback.kind == "src":
+        await _edit(message, source_html(item), back_keyboard(statement))
+    else:
+        await _edit(message, statement_html(item), statement_keyboard(statement, kb))
+    return None
+
+
+async def _listing(callback: Callback, message: Message, context: Context) -> str | None:
     index = services_of(context).library.index
     kb = index.kb
     kind, arg, offset = callback.kind, callback.arg, callback.offset
-    if kind == "more":
-        answer = _rerun(message, context)
-        if answer is None or not answer.answered or offset >= len(answer.matches):
-            return STALE if answer is None else "No more results."
-        await _edit(message, answer_html(answer, start=offset), answer_keyboard(answer, kb, offset))
-        return None
-    if kind == "ex":
-        examples = example_questions(context)
-        if offset >= len(examples):
-            return STALE
-        question = examples[offset]
-        answer = index.search(question)
-        sent = await message.chat.send_message(
-            answer_html(answer), reply_markup=answer_keyboard(answer, kb)
-        )
-        services_of(context).recent.remember(message.chat.id, None, sent.message_id, question)
-        return question[:200]
-    if kind in ("src", "st", "fb"):
-        statement = kb.by_id.get(arg)
-        if statement is None:
-            return GONE
-        if kind == "fb":
-            return await _feedback(statement, offset == HELPFUL, message, update, context)
-        item = kb.attributed(statement)
-        if kind == "src":
-            await _edit(message, source_html(item), back_keyboard(statement))
-        else:
-            await _edit(message, statement_html(item), statement_keyboard(statement, kb))
-        return None
     statements: list[Statement]
     if kind == "tp":
         topic = kb.topics.get(arg)

@@ -10,7 +10,13 @@ from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.answers.render import esc, fit_blocks, statement_html
 from bot.knowledge.models import Speaker, Statement, Topic
-from handlers.common import answer_question, example_questions, is_group, question_from
+from handlers.common import (
+    answer_question,
+    example_questions,
+    help_examples,
+    is_group,
+    question_from,
+)
 from handlers.context import Context, PolicyApp, services_of
 from handlers.texts import UNKNOWN_COMMAND
 from handlers.views import (
@@ -26,9 +32,9 @@ MAX_TOPIC_BUTTONS = 40
 
 HELP_PRIVATE = (
     "<b>How to ask</b>\n"
-    "Just write a question, e.g. “What are China's red lines with the US?”. Typos are fine.\n"
-    "Name a speaker (“What did Wang Yi say about cooperation?”) or a date (“in December 2024”, "
-    "“since 2023”, “latest”) to narrow it down.\n\n"
+    "Just write a question, e.g. “{question}”. Typos are fine.\n"
+    "Name a speaker (“What did {speaker} say about {topic}?”) or a date (“in {month}”, "
+    "“since {year}”, “latest”) to narrow it down.\n\n"
     "Every answer shows the exact text, who said it and their role then, the date, and the "
     "source. Direct quotes are in quotation marks; reported speech and summaries are labelled "
     "as such. If I don't know, I say so and suggest nearby topics.\n\n"
@@ -38,7 +44,7 @@ HELP_PRIVATE = (
 )
 HELP_GROUP = (
     "<b>Using me in a group</b>\n"
-    "<code>/ask your question</code>, mention me (<code>@{username} red lines?</code>) or reply "
+    "<code>/ask your question</code>, mention me (<code>@{username} {topic}?</code>) or reply "
     "to one of my messages. I ignore all other messages.\n"
     "Inline: type <code>@{username} query</code> in any chat."
 )
@@ -78,7 +84,7 @@ async def help_command(update: Update, context: Context) -> None:
     if message is None:
         return
     template = HELP_GROUP if is_group(message) else HELP_PRIVATE
-    await message.reply_text(template.format(username=esc(context.bot.username)))
+    await message.reply_text(template.format(**help_examples(context)))
 
 
 async def ask(update: Update, context: Context) -> None:
@@ -117,7 +123,8 @@ async def topic(update: Update, context: Context) -> None:
         find=index.find_topic,
         statements_of=index.statements_on,
         unknown="I don't know a topic called “{name}”. /topics lists them.",
-        usage="Which topic? e.g. <code>/topic taiwan</code>. /topics lists them.",
+        usage=f"Which topic? e.g. <code>/topic {esc(index.examples().topic)}</code>. "
+        "/topics lists them.",
     )
 
 
@@ -175,7 +182,7 @@ async def speaker(update: Update, context: Context) -> None:
         find=index.find_speaker,
         statements_of=index.statements_by,
         unknown="I have no statements from “{name}”. /speakers lists who I know.",
-        usage="Whose statements? e.g. <code>/speaker Wang Yi</code>.",
+        usage=f"Whose statements? e.g. <code>/speaker {esc(index.examples().speaker)}</code>.",
     )
 
 

@@ -10,7 +10,7 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest
 
 from bot.answers.answer import Status
-from bot.answers.render import answer_html
+from bot.answers.render import answer_html, esc
 from bot.runtime.limits import Verdict
 from handlers.context import Context, Services, services_of
 from handlers.views import answer_keyboard
@@ -18,7 +18,7 @@ from handlers.views import answer_keyboard
 logger = logging.getLogger(__name__)
 
 SLOW_DOWN = "You're asking faster than I can answer — please wait a few seconds and try again."
-ASK_USAGE = "Ask me about an official policy statement, e.g. <code>/ask red lines</code>."
+ASK_USAGE = "Ask me about an official policy statement, e.g. <code>/ask {topic}</code>."
 EXAMPLE_COUNT = 3
 _ASK_COMMAND = re.compile(r"^/ask(?:@\w+)?(?:\s+|$)", re.IGNORECASE)
 
@@ -65,7 +65,7 @@ async def answer_question(update: Update, context: Context, question: str) -> No
         return
     services = services_of(context)
     if not question:
-        await message.reply_text(ASK_USAGE)
+        await message.reply_text(ASK_USAGE.format(**help_examples(context)))
         return
     verdict = rate_verdict(services, message)
     if verdict is Verdict.NOTIFY:
@@ -114,3 +114,16 @@ async def reanswer_edited(update: Update, context: Context) -> None:
 def example_questions(context: Context) -> list[str]:
     """Three example questions taken from the knowledge base itself, so they always answer."""
     return services_of(context).library.index.example_questions(EXAMPLE_COUNT)
+
+
+def help_examples(context: Context) -> dict[str, str]:
+    """Escaped examples from the live knowledge base for help texts (never hard-coded)."""
+    examples = services_of(context).library.index.examples()
+    return {
+        "username": esc(context.bot.username),
+        "question": esc(examples.question),
+        "speaker": esc(examples.speaker),
+        "topic": esc(examples.topic),
+        "month": esc(examples.month),
+        "year": esc(examples.month.split()[-1]),
+    }

@@ -10,24 +10,27 @@ from telegram import (
     BotCommandScopeAllPrivateChats,
     BotCommandScopeChat,
 )
+from telegram.constants import BotCommandLimit
 from telegram.error import TelegramError
 
 from handlers.context import PolicyApp
 
 logger = logging.getLogger(__name__)
 
+MAX_DESCRIPTION = BotCommandLimit.MAX_DESCRIPTION
+
 PRIVATE_COMMANDS = (
     ("start", "Welcome and example questions"),
     ("help", "How to ask, and what I can do"),
     ("topics", "Topics I know about"),
-    ("topic", "Statements on a topic, newest first: /topic taiwan"),
+    ("topic", "Statements on a topic, newest first: /topic {topic}"),
     ("speakers", "Who I have statements from"),
-    ("speaker", "Statements by a speaker: /speaker Wang Yi"),
+    ("speaker", "Statements by a speaker: /speaker {speaker}"),
     ("latest", "The newest statements"),
     ("about", "Knowledge base version and counts"),
 )
 GROUP_COMMANDS = (
-    ("ask", "Ask about a policy statement: /ask red lines"),
+    ("ask", "Ask about a policy statement: /ask {topic}"),
     ("topics", "Topics I know about"),
     ("latest", "The newest statements"),
     ("help", "How to use me in a group"),
@@ -41,9 +44,15 @@ ADMIN_COMMANDS = (
 async def publish_commands(app: PolicyApp) -> None:
     """Separate command menus for private chats, groups and each admin's private chat."""
     bot = app.bot
+    examples = app.bot_data.services.library.index.examples()
+    names = {"topic": examples.topic, "speaker": examples.speaker}
 
     def commands(pairs: tuple[tuple[str, str], ...]) -> list[BotCommand]:
-        return [BotCommand(name, description) for name, description in pairs]
+        """Descriptions with examples from the knowledge base, within Telegram's limit."""
+        return [
+            BotCommand(name, description.format(**names)[:MAX_DESCRIPTION])
+            for name, description in pairs
+        ]
 
     await bot.set_my_commands(commands(PRIVATE_COMMANDS), scope=BotCommandScopeAllPrivateChats())
     await bot.set_my_commands(commands(GROUP_COMMANDS), scope=BotCommandScopeAllGroupChats())

@@ -1,9 +1,10 @@
 """The loader: every validation rule reports the exact ``path:line: message`` to fix.
 
-Each test breaks one thing in a copy of the fictional knowledge base (see ``conftest.py``) and
-asserts the complete problem list, with line numbers taken from the broken file itself.
+Each case breaks one thing in a copy of the fictional knowledge base (``tests/fictional.py``)
+and asserts the complete problem list, with line numbers taken from the broken file itself.
 Problems are put in files that nothing else depends on wherever possible, so that one mistake
-yields exactly one problem.
+yields exactly one problem: those cases are one table, ``BROKEN``; the tests after it need more
+than one edit, more than one problem, or check more than the problem list.
 """
 
 from __future__ import annotations
@@ -11,15 +12,16 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import FictionalKB, MakeKB
 
 from bot.config import BUNDLED_KNOWLEDGE
 from bot.knowledge.loader import KnowledgeError, Problem, load_knowledge
 from bot.knowledge.models import KnowledgeBase, StatementKind
+from tests.fictional import ALIASES_YAML, SOURCE_ID, STATEMENTS_FILE, FictionalKB, MakeKB
 
 EXTRA_TOPIC = """\
 topics:
@@ -96,332 +98,506 @@ def test_problem_str_and_sorting() -> None:
     assert [str(p) for p in error.problems] == ["a.yaml:2: z", "a.yaml:10: y", "b.yaml:1: x"]
 
 
-# --------------------------------------------------------------------------- schema rules
+# ------------------------------------------------------------------ one mistake, one problem
 
 
-@pytest.mark.parametrize(
-    ("rel", "content", "needle", "message"),
-    [
-        (
-            "more-speakers.yaml",
+@dataclass(frozen=True)
+class At:
+    """A line of the broken knowledge base: the first line holding ``needle`` (or its
+    ``occurrence``-th), found in the file itself, or a line number. The test oracle."""
+
+    rel: str
+    needle: str | int
+    occurrence: int = 1
+
+    def line(self, kb: FictionalKB) -> int:
+        if isinstance(self.needle, int):
+            return self.needle
+        return kb.line(self.rel, self.needle, occurrence=self.occurrence)
+
+
+@dataclass(frozen=True)
+class Replace:
+    """Replace ``old`` (which must occur) by ``new`` in one file."""
+
+    old: str
+    new: str
+    rel: str = STATEMENTS_FILE
+
+    def apply(self, kb: FictionalKB) -> None:
+        kb.replace(self.rel, self.old, self.new)
+
+
+@dataclass(frozen=True)
+class Write:
+    """Write one file (a new one, or over a fictional one)."""
+
+    rel: str
+    content: str | bytes
+
+    def apply(self, kb: FictionalKB) -> None:
+        kb.write(self.rel, self.content)
+
+
+@dataclass(frozen=True)
+class Append:
+    rel: str
+    extra: str
+
+    def apply(self, kb: FictionalKB) -> None:
+        kb.append(self.rel, self.extra)
+
+
+@dataclass(frozen=True)
+class LinkOutside:
+    """Make ``rel`` a symbolic link to a file ``name`` beside the knowledge directory."""
+
+    rel: str
+    name: str
+    content: str
+
+    def apply(self, kb: FictionalKB) -> None:
+        outside = kb.path.parent / self.name
+        outside.write_text(self.content, encoding="utf-8")
+        link = kb.file(self.rel)
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(outside)
+
+
+Edit = Replace | Write | Append | LinkOutside
+
+
+@dataclass(frozen=True)
+class Broken:
+    """One mistake, and the one problem the loader must report for it, at ``at``.
+
+    ``message`` may name ``{first}`` (``path:line`` of ``first``, the earlier definition a
+    duplicate clashes with) and ``{first_line}``. ``follows`` checks the oracle itself: the
+    reported line is that many lines after another one.
+    """
+
+    edit: Edit
+    at: At
+    message: str
+    first: At | None = None
+    follows: tuple[At, int] | None = None
+
+
+def case(
+    name: str,
+    edit: Edit,
+    at: At,
+    message: str,
+    *,
+    first: At | None = None,
+    follows: tuple[At, int] | None = None,
+) -> Any:  # pytest's ParameterSet, which pytest does not export
+    return pytest.param(Broken(edit, at, message, first, follows), id=name)
+
+
+S = STATEMENTS_FILE
+MORE_SPEAKERS = "more-speakers.yaml"
+MORE_TOPICS = "more-topics.yaml"
+OUTSIDE_SPEAKER = "speakers:\n  - id: mallory\n    name: Mallory\n"
+EXTRA = "Extra inputs are not permitted"
+NOT_VERBATIM = f"is not found verbatim in sources/{SOURCE_ID}.txt"
+OTHER_SOURCE = (
+    "source:\n"
+    "  id: other-source\n"
+    "  title: Another story\n"
+    "  publisher: The Example Gazette\n"
+    "  published: 2024-03-03\n"
+    "statements:\n"
+    "  - id: quill-canals-open\n"
+    "    speaker: ada-quill\n"
+    "    date: 2024-03-01\n"
+    "    kind: position\n"
+    "    text: Something else entirely.\n"
+)
+COPIED_SOURCE = (
+    f"source:\n  id: {SOURCE_ID}\n  title: Copy\n"
+    "  publisher: The Example Gazette\n  published: 2024-03-02\n"
+)
+ORPHAN = (
+    "statements:\n  - id: orphan\n    speaker: ada-quill\n    date: 2024-01-01\n"
+    "    kind: position\n    text: A statement from nowhere.\n"
+)
+BILLION_LAUGHS = (
+    "\n".join(
+        ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+        + [
+            f"{level}: &{level} [" + ",".join([f"*{chr(ord(level) - 1)}"] * 9) + "]"
+            for level in "bcdefghi"
+        ]
+    )
+    + "\n"
+)
+
+BROKEN = [
+    # ------------------------------------------------------------------- schema rules
+    case(
+        "unknown-field-in-speakers",
+        Write(
+            MORE_SPEAKERS,
             EXTRA_SPEAKER.replace("    roles:", "    alias: [Mayor Vane]\n    roles:"),
-            "alias:",
-            "speakers.0.alias: Extra inputs are not permitted",
         ),
-        (
-            "more-topics.yaml",
-            EXTRA_TOPIC.replace("    aliases:", "    descripton: typo\n    aliases:"),
-            "descripton:",
-            "topics.0.descripton: Extra inputs are not permitted",
+        At(MORE_SPEAKERS, "alias:"),
+        f"speakers.0.alias: {EXTRA}",
+    ),
+    case(
+        "unknown-field-in-topics",
+        Write(
+            MORE_TOPICS, EXTRA_TOPIC.replace("    aliases:", "    descripton: typo\n    aliases:")
         ),
-        (
-            "more-speakers.yaml",
-            EXTRA_SPEAKER.replace("        from:", "        since:"),
-            "since:",
-            "speakers.0.roles.0.since: Extra inputs are not permitted",
+        At(MORE_TOPICS, "descripton:"),
+        f"topics.0.descripton: {EXTRA}",
+    ),
+    case(
+        "unknown-field-in-a-role",
+        Write(MORE_SPEAKERS, EXTRA_SPEAKER.replace("        from:", "        since:")),
+        At(MORE_SPEAKERS, "since:"),
+        f"speakers.0.roles.0.since: {EXTRA}",
+    ),
+    case(
+        "unknown-top-level-table",
+        Write("misc.yaml", "speakers: []\nsynonyms: {}\n"),
+        At("misc.yaml", "synonyms:"),
+        f"synonyms: {EXTRA}",
+    ),
+    case(
+        "unknown-field-in-a-statement",
+        Replace("topics: [tolls]", "topic: [tolls]"),
+        At(S, "topic: [tolls]"),
+        f"statements.2.topic: {EXTRA}",
+    ),
+    case(
+        "unknown-field-in-the-source-block",
+        Replace("  language: en", "  language: en\n  author: Someone"),
+        At(S, "author:"),
+        f"source.author: {EXTRA}",
+    ),
+    case(
+        "one-mistake-in-the-speakers-file",
+        Replace(
+            "    aliases:\n      - Minister Quill",
+            "    alias:\n      - Minister Quill",
+            "speakers.yaml",
         ),
-        (
-            "misc.yaml",
-            "speakers: []\nsynonyms: {}\n",
-            "synonyms:",
-            "synonyms: Extra inputs are not permitted",
+        At("speakers.yaml", "alias:"),
+        f"speakers.0.alias: {EXTRA}",
+    ),
+    case(
+        "statement-id-pattern",
+        Replace("id: quill-tolls-position", "id: Quill_Tolls"),
+        At(S, "id: Quill_Tolls"),
+        "statements.2.id: String should match pattern '^[a-z0-9][a-z0-9-]*[a-z0-9]$'",
+    ),
+    case(
+        "statement-kind",
+        Replace("kind: position", "kind: paraphrase"),
+        At(S, "kind: paraphrase"),
+        "statements.2.kind: Input should be 'quote', 'reported' or 'position'",
+    ),
+    case(
+        "source-url-scheme",
+        Replace("url: https://gazette.example/2024/03/02/quill-canals", "url: javascript:alert(1)"),
+        At(S, "url:"),
+        "source.url: String should match pattern '^https?://\\S+$'",
+    ),
+    case(
+        "zero-width-character-in-text",
+        Replace("Ada Quill prefers", "Ada\u200bQuill prefers"),
+        At(S, "Quill prefers"),
+        "statements.2.text: Value error, contains control, zero-width or bidirectional characters",
+    ),
+    case(
+        "source-id-in-a-statement",
+        Replace("    kind: position\n", "    kind: position\n    source_id: elsewhere\n"),
+        At(S, "source_id:"),
+        "source_id comes from the source block",
+    ),
+    case(
+        "topic-listed-twice",
+        Replace("topics: [tolls]", "topics: [tolls, tolls]"),
+        At(S, "id: quill-tolls-position"),
+        "statements.2: Value error, topics lists the same topic twice",
+    ),
+    # ------------------------------------------------------------------- references
+    case(
+        "unknown-speaker",
+        Replace(
+            "    speaker: ada-quill\n    date: 2024-02-01",
+            "    speaker: quill\n    date: 2024-02-01",
         ),
-    ],
-)
-def test_unknown_field_in_tables(
-    make_kb: MakeKB, rel: str, content: str, needle: str, message: str
-) -> None:
-    kb = make_kb({rel: content})
-    assert problems_of(kb) == [f"{kb.shown(rel)}:{kb.line(rel, needle)}: {message}"]
-
-
-def test_unknown_field_in_statement(fictional_kb: FictionalKB) -> None:
-    rel = fictional_kb.statements_rel
-    fictional_kb.replace(rel, "topics: [tolls]", "topic: [tolls]")
-    assert problems_of(fictional_kb) == [
-        f"{fictional_kb.shown(rel)}:{fictional_kb.line(rel, 'topic: [tolls]')}: "
-        "statements.2.topic: Extra inputs are not permitted"
-    ]
-
-
-def test_unknown_field_in_source_block(fictional_kb: FictionalKB) -> None:
-    rel = fictional_kb.statements_rel
-    fictional_kb.replace(rel, "  language: en", "  language: en\n  author: Someone")
-    assert problems_of(fictional_kb) == [
-        f"{fictional_kb.shown(rel)}:{fictional_kb.line(rel, 'author:')}: "
-        "source.author: Extra inputs are not permitted"
-    ]
-
-
-@pytest.mark.parametrize(
-    ("old", "new", "needle", "message"),
-    [
-        (
-            "id: quill-tolls-position",
-            "id: Quill_Tolls",
-            "id: Quill_Tolls",
-            "statements.2.id: String should match pattern '^[a-z0-9][a-z0-9-]*[a-z0-9]$'",
+        At(S, "speaker: quill"),
+        "speaker: unknown speaker 'quill'",
+        follows=(At(S, "date: 2024-02-01"), -1),
+    ),
+    case(
+        "unknown-relayed-by",
+        Replace("relayed_by: bram-ledger", "relayed_by: bram-ledgr"),
+        At(S, "relayed_by: bram-ledgr"),
+        "relayed_by: unknown speaker 'bram-ledgr'",
+    ),
+    case(
+        "unknown-topic-in-a-flow-list",
+        Replace("[lantern-festival, canal-policy]", "[lantern-festival, canal-polcy]"),
+        At(S, "canal-polcy"),
+        "topics: unknown topic 'canal-polcy'",
+    ),
+    case(
+        "unknown-topic-in-a-block-list-points-at-the-item",
+        Replace("    topics: [tolls]", "    topics:\n      - tolls\n      - tols"),
+        At(S, "- tols"),
+        "topics: unknown topic 'tols'",
+        follows=(At(S, "    topics:", occurrence=3), 2),
+    ),
+    # ------------------------------------------------------------------- duplicate ids
+    case(
+        "duplicate-statement-id-in-the-same-file",
+        Replace("id: ledger-lantern-festival", "id: quill-canals-open"),
+        At(S, "id: quill-canals-open", occurrence=2),
+        "duplicate statement id 'quill-canals-open' (first defined at {first})",
+        first=At(S, "id: quill-canals-open"),
+    ),
+    case(
+        "duplicate-statement-id-across-files",
+        Write("statements/zz-other.yaml", OTHER_SOURCE),
+        At("statements/zz-other.yaml", "id: quill-canals-open"),
+        "duplicate statement id 'quill-canals-open' (first defined at {first})",
+        first=At(S, "id: quill-canals-open"),
+    ),
+    case(  # "more-speakers.yaml" sorts before "speakers.yaml", so it is the first definition
+        "duplicate-speaker-id-across-files",
+        Write(MORE_SPEAKERS, "speakers:\n  - id: bram-ledger\n    name: Bram Junior\n"),
+        At("speakers.yaml", "id: bram-ledger"),
+        "duplicate speaker id 'bram-ledger' (first defined at {first})",
+        first=At(MORE_SPEAKERS, 2),
+    ),
+    case(
+        "duplicate-topic-id-in-the-same-file",
+        Append("topics.yaml", "  - id: tolls\n    name: Road tolls\n"),
+        At("topics.yaml", "id: tolls", occurrence=2),
+        "duplicate topic id 'tolls' (first defined at {first})",
+        first=At("topics.yaml", "id: tolls"),
+    ),
+    case(
+        "duplicate-source-id-across-files",
+        Write("statements/zz-copy.yaml", COPIED_SOURCE),
+        At("statements/zz-copy.yaml", 1),
+        f"duplicate source id '{SOURCE_ID}' (first defined at {{first}})",
+        first=At(S, "source:"),
+    ),
+    # ------------------------------------------------------------------- dates
+    case(
+        "impossible-statement-month",
+        Replace("date: 2024-02-01", "date: 2024-13-45"),
+        At(S, "date: 2024-13-45"),
+        "YAML: invalid value: month must be in 1..12",
+    ),
+    case(
+        "impossible-statement-day",
+        Replace("date: 2024-02-01", "date: 2024-02-30"),
+        At(S, "date: 2024-02-30"),
+        "YAML: invalid value: day is out of range for month",
+    ),
+    case(
+        "impossible-role-date",
+        Write(MORE_SPEAKERS, EXTRA_SPEAKER.replace("from: 2021-01-01", "from: 2021-02-29")),
+        At(MORE_SPEAKERS, "from:"),
+        "YAML: invalid value: day is out of range for month",
+    ),
+    case(
+        "statement-dated-after-its-source",
+        Replace("date: 2024-02-01", "date: 2024-03-05"),
+        At(S, "date: 2024-03-05"),
+        "date 2024-03-05 is after its source was published (2024-03-02)",
+    ),
+    case(
+        "role-ending-before-it-starts",
+        Write(
+            MORE_SPEAKERS,
+            EXTRA_SPEAKER.replace(
+                "from: 2021-01-01", "from: 2021-01-01\n        until: 2020-06-30"
+            ),
         ),
-        (
-            "kind: position",
-            "kind: paraphrase",
-            "kind: paraphrase",
-            "statements.2.kind: Input should be 'quote', 'reported' or 'position'",
+        At(MORE_SPEAKERS, "- title:"),
+        "speakers.0.roles.0: Value error, role ends (2020-06-30) before it starts (2021-01-01)",
+    ),
+    # ------------------------------------------------------------------- statement rules
+    *(
+        case(
+            f"empty-text-{name}",
+            Replace("text: Ada Quill prefers to keep canal tolls where they are.", f"text: {text}"),
+            At(S, "text:", occurrence=3),
+            "statements.2.text: Value error, must not be empty",
+        )
+        for name, text in (("quoted", '""'), ("blank", '"   "'), ("folded-blank", ">-\n      \n"))
+    ),
+    case(
+        "quote-not-verbatim-in-the-stored-source",
+        Replace("whatever the weather.", "whatever the wind."),
+        At(S, "text:", occurrence=1),
+        f"text of a quote {NOT_VERBATIM}",
+    ),
+    case(
+        "report-not-verbatim-in-the-stored-source",
+        Replace("wants a lantern festival", "wants lanterns"),
+        At(S, "text:", occurrence=2),
+        f"text of a reported {NOT_VERBATIM}",
+    ),
+    case(
+        "relayed-by-the-speaker-themself",
+        Replace("relayed_by: bram-ledger", "relayed_by: ada-quill"),
+        At(S, "id: ledger-lantern-festival"),
+        "statements.1: Value error, relayed_by names the speaker themself; leave it out",
+    ),
+    case(
+        "original-date-without-relayed-by",
+        Replace("date: 2024-02-01", "date: 2024-02-01\n    original_date: 2024-01-15"),
+        At(S, "id: quill-tolls-position"),
+        "statements.2: Value error, original_date only applies to relayed statements",
+    ),
+    case(
+        "original-date-after-the-relay-date",
+        Replace(
+            "relayed_by: bram-ledger", "relayed_by: bram-ledger\n    original_date: 2024-03-02"
         ),
-        (
-            "url: https://gazette.example/2024/03/02/quill-canals",
-            "url: javascript:alert(1)",
-            "url:",
-            "source.url: String should match pattern '^https?://\\S+$'",
+        At(S, "id: ledger-lantern-festival"),
+        "statements.1: Value error, original_date is after the date it was relayed",
+    ),
+    case(
+        "statements-without-a-source-block",
+        Write("statements/orphan.yaml", ORPHAN),
+        At("statements/orphan.yaml", 1),
+        "file: Value error, a file with statements must also have its source block",
+    ),
+    # ------------------------------------------------------------------- YAML safety and syntax
+    case(
+        "duplicate-yaml-key",
+        Replace("    kind: position\n", "    kind: position\n    kind: quote\n"),
+        At(S, "kind: quote", occurrence=2),
+        "YAML: duplicate key 'kind' (first defined at line {first_line})",
+        first=At(S, "kind: position"),
+        follows=(At(S, "kind: position"), 1),
+    ),
+    case(  # the anchored node is reported: PyYAML keeps no position for the alias itself
+        "yaml-alias",
+        Write(
+            MORE_TOPICS, "topics:\n  - &bridge\n    id: bridges\n    name: Bridges\n  - *bridge\n"
         ),
-        (
-            "Ada Quill prefers",
-            "Ada\u200bQuill prefers",
-            "Quill prefers",
-            "statements.2.text: Value error, "
-            "contains control, zero-width or bidirectional characters",
-        ),
-        (
-            "    kind: position\n",
-            "    kind: position\n    source_id: elsewhere\n",
-            "source_id:",
-            "source_id comes from the source block",
-        ),
-    ],
-)
-def test_schema_rules_on_statements(
-    fictional_kb: FictionalKB, old: str, new: str, needle: str, message: str
-) -> None:
-    rel = fictional_kb.statements_rel
-    fictional_kb.replace(rel, old, new)
-    assert problems_of(fictional_kb) == [
-        f"{fictional_kb.shown(rel)}:{fictional_kb.line(rel, needle)}: {message}"
-    ]
+        At(MORE_TOPICS, "&bridge"),
+        "YAML: aliases (*name) are not allowed in knowledge files",
+    ),
+    case(  # refused before expanding 9⁹ items; pytest-timeout guards the time it takes
+        "billion-laughs",
+        Write("bomb.yaml", BILLION_LAUGHS),
+        At("bomb.yaml", 1),
+        "YAML: aliases (*name) are not allowed in knowledge files",
+    ),
+    case(
+        "merge-key",
+        Write("merge.yaml", "speakers: []\ntopics: []\nstopwords: []\naliases:\n  <<: {a: [b]}\n"),
+        At("merge.yaml", "<<"),
+        "YAML: merge keys (<<) are not allowed",
+    ),
+    case(
+        "yaml-tab",
+        Write(MORE_TOPICS, "topics:\n  - id: bridges\n    name: Bridges\n\taliases: [bridge]\n"),
+        At(MORE_TOPICS, 4),
+        "YAML: while scanning a plain scalar found a tab character that violates indentation",
+    ),
+    case(
+        "yaml-colon-in-plain-scalar",
+        Write(MORE_TOPICS, "topics:\n  - id: bridges\n    name: Bridges: old and new\n"),
+        At(MORE_TOPICS, 3),
+        "YAML: mapping values are not allowed in this context",
+    ),
+    case(
+        "yaml-bad-indentation",
+        Write(MORE_TOPICS, "topics:\n  - id: bridges\n    name: Bridges\n   aliases: [bridge]\n"),
+        At(MORE_TOPICS, 4),
+        "YAML: while parsing a block collection did not find expected '-' indicator",
+    ),
+    case(
+        "invalid-utf8",
+        Write(MORE_TOPICS, EXTRA_TOPIC.encode().replace(b"Bridges", b"Bri\xffdges")),
+        At(MORE_TOPICS, 3),
+        "not valid UTF-8 (byte 0xff)",
+    ),
+    case(
+        "byte-order-mark",
+        Write("aliases.yaml", b"\xef\xbb\xbf" + ALIASES_YAML.encode()),
+        At("aliases.yaml", 1),
+        "starts with a byte-order mark; save as UTF-8 without BOM",
+    ),
+    # ------------------------------------------------------------------- links
+    *(
+        case(
+            f"symlink-to-a-yaml-file-outside-{rel}",
+            LinkOutside(rel, "outside.yaml", OUTSIDE_SPEAKER),
+            At(rel, 1),
+            "links outside the knowledge directory; refused",
+        )
+        for rel in ("evil.yaml", "statements/evil.yml")
+    ),
+    case(
+        "symlink-to-a-source-text-outside",
+        LinkOutside("sources/stolen.txt", "secret.txt", "root:x:0:0\n"),
+        At("sources/stolen.txt", 1),
+        "links outside the knowledge directory; refused",
+    ),
+    # ------------------------------------------------------------------- names
+    case(  # case and spacing do not make it a different name
+        "speaker-alias-shared-by-two-speakers",
+        Replace("[Envoy Ledger]", "[Envoy Ledger, minister  QUILL]", "speakers.yaml"),
+        At("speakers.yaml", "id: bram-ledger"),
+        "speaker name or alias 'minister  QUILL' is also used by speaker 'ada-quill'",
+    ),
+    case(
+        "speaker-alias-equal-to-another-speakers-native-name",
+        Replace("[Envoy Ledger]", "[Envoy Ledger, 艾达·奎尔]", "speakers.yaml"),
+        At("speakers.yaml", "id: bram-ledger"),
+        "speaker name or alias '艾达·奎尔' is also used by speaker 'ada-quill'",
+    ),
+    case(
+        "topic-alias-shared-by-two-topics",
+        Replace("[toll, fees]", "[toll, fees, Canals]", "topics.yaml"),
+        At("topics.yaml", "id: tolls"),
+        "topic name or alias 'Canals' is also used by topic 'canal-policy'",
+    ),
+    case(  # more-topics.yaml is read first, so the topics.yaml entry is the second owner
+        "topic-name-shared-across-files",
+        Write(MORE_TOPICS, EXTRA_TOPIC.replace("[bridge]", "[bridge, Lantern Festival]")),
+        At("topics.yaml", "id: lantern-festival"),
+        "topic name or alias 'Lantern festival' is also used by topic 'bridges'",
+    ),
+]
 
 
-def test_topic_listed_twice(fictional_kb: FictionalKB) -> None:
-    rel = fictional_kb.statements_rel
-    fictional_kb.replace(rel, "topics: [tolls]", "topics: [tolls, tolls]")
-    line = fictional_kb.line(rel, "id: quill-tolls-position")
-    assert problems_of(fictional_kb) == [
-        f"{fictional_kb.shown(rel)}:{line}: statements.2: Value error, "
-        "topics lists the same topic twice"
-    ]
+@pytest.mark.parametrize("broken", BROKEN)
+def test_one_mistake_is_one_problem_at_its_line(fictional_kb: FictionalKB, broken: Broken) -> None:
+    kb = fictional_kb
+    broken.edit.apply(kb)
+    line = broken.at.line(kb)
+    message = broken.message
+    if broken.first is not None:
+        first = broken.first.line(kb)
+        if broken.first.rel == broken.at.rel:
+            assert first < line  # the later definition is the one reported
+        message = message.format(first=f"{kb.shown(broken.first.rel)}:{first}", first_line=first)
+    if broken.follows is not None:
+        anchor, lines_after = broken.follows
+        assert line == anchor.line(kb) + lines_after
+    assert problems_of(kb) == [f"{kb.shown(broken.at.rel)}:{line}: {message}"]
 
 
-# --------------------------------------------------------------------------- references
-
-
-def test_unknown_speaker(fictional_kb: FictionalKB) -> None:
-    rel = fictional_kb.statements_rel
-    fictional_kb.replace(
-        rel,
-        "    speaker: ada-quill\n    date: 2024-02-01",
-        "    speaker: quill\n    date: 2024-02-01",
-    )
-    line = fictional_kb.line(rel, "speaker: quill")
-    assert line == fictional_kb.line(rel, "date: 2024-02-01") - 1
-    assert problems_of(fictional_kb) == [
-        f"{fictional_kb.shown(rel)}:{line}: speaker: unknown speaker 'quill'"
-    ]
-
-
-def test_unknown_relayed_by(fictional_kb: FictionalKB) -> None:
-    rel = fictional_kb.statements_rel
-    fictional_kb.replace(rel, "relayed_by: bram-ledger", "relayed_by: bram-ledgr")
-    line = fictional_kb.line(rel, "relayed_by: bram-ledgr")
-    assert problems_of(fictional_kb) == [
-        f"{fictional_kb.shown(rel)}:{line}: relayed_by: unknown speaker 'bram-ledgr'"
-    ]
-
-
-def test_unknown_topic_in_flow_list(fictional_kb: FictionalKB) -> None:
-    rel = fictional_kb.statements_rel
-    fictional_kb.replace(rel, "[lantern-festival, canal-policy]", "[lantern-festival, canal-polcy]")
-    line = fictional_kb.line(rel, "canal-polcy")
-    assert problems_of(fictional_kb) == [
-        f"{fictional_kb.shown(rel)}:{line}: topics: unknown topic 'canal-polcy'"
-    ]
-
-
-def test_unknown_topic_in_block_list_points_at_the_item(fictional_kb: FictionalKB) -> None:
-    rel = fictional_kb.statements_rel
-    fictional_kb.replace(rel, "    topics: [tolls]", "    topics:\n      - tolls\n      - tols")
-    line = fictional_kb.line(rel, "- tols")
-    assert line == fictional_kb.line(rel, "    topics:", occurrence=3) + 2
-    assert problems_of(fictional_kb) == [
-        f"{fictional_kb.shown(rel)}:{line}: topics: unknown topic 'tols'"
-    ]
-
-
-# --------------------------------------------------------------------------- duplicate ids
-
-
-def test_duplicate_statement_id_in_same_file(fictional_kb: FictionalKB) -> None:
-    rel = fictional_kb.statements_rel
-    fictional_kb.replace(rel, "id: ledger-lantern-festival", "id: quill-canals-open")
-    shown = fictional_kb.shown(rel)
-    first = fictional_kb.line(rel, "id: quill-canals-open", occurrence=1)
-    second = fictional_kb.line(rel, "id: quill-canals-open", occurrence=2)
-    assert first < second
-    assert problems_of(fictional_kb) == [
-        f"{shown}:{second}: duplicate statement id 'quill-canals-open' "
-        f"(first defined at {shown}:{first})"
-    ]
-
-
-def test_duplicate_statement_id_across_files(fictional_kb: FictionalKB) -> None:
-    other = "statements/zz-other.yaml"
-    fictional_kb.write(
-        other,
-        "source:\n"
-        "  id: other-source\n"
-        "  title: Another story\n"
-        "  publisher: The Example Gazette\n"
-        "  published: 2024-03-03\n"
-        "statements:\n"
-        "  - id: quill-canals-open\n"
-        "    speaker: ada-quill\n"
-        "    date: 2024-03-01\n"
-        "    kind: position\n"
-        "    text: Something else entirely.\n",
-    )
-    first_rel = fictional_kb.statements_rel
-    first = fictional_kb.line(first_rel, "id: quill-canals-open")
-    second = fictional_kb.line(other, "id: quill-canals-open")
-    assert problems_of(fictional_kb) == [
-        f"{fictional_kb.shown(other)}:{second}: duplicate statement id 'quill-canals-open' "
-        f"(first defined at {fictional_kb.shown(first_rel)}:{first})"
-    ]
-
-
-def test_duplicate_speaker_id_across_files(fictional_kb: FictionalKB) -> None:
-    # "more-speakers.yaml" sorts before "speakers.yaml", so it is the first definition
-    fictional_kb.write(
-        "more-speakers.yaml", "speakers:\n  - id: bram-ledger\n    name: Bram Junior\n"
-    )
-    assert problems_of(fictional_kb) == [
-        f"{fictional_kb.shown('speakers.yaml')}:"
-        f"{fictional_kb.line('speakers.yaml', 'id: bram-ledger')}: "
-        "duplicate speaker id 'bram-ledger' "
-        f"(first defined at {fictional_kb.shown('more-speakers.yaml')}:2)"
-    ]
-
-
-def test_duplicate_topic_id_in_same_file(fictional_kb: FictionalKB) -> None:
-    fictional_kb.append("topics.yaml", "  - id: tolls\n    name: Road tolls\n")
-    shown = fictional_kb.shown("topics.yaml")
-    first = fictional_kb.line("topics.yaml", "id: tolls", occurrence=1)
-    second = fictional_kb.line("topics.yaml", "id: tolls", occurrence=2)
-    assert problems_of(fictional_kb) == [
-        f"{shown}:{second}: duplicate topic id 'tolls' (first defined at {shown}:{first})"
-    ]
-
-
-def test_duplicate_source_id_across_files(fictional_kb: FictionalKB) -> None:
-    other = "statements/zz-copy.yaml"
-    fictional_kb.write(
-        other,
-        f"source:\n  id: {fictional_kb.source_id}\n  title: Copy\n"
-        "  publisher: The Example Gazette\n  published: 2024-03-02\n",
-    )
-    first = fictional_kb.line(fictional_kb.statements_rel, "source:")
-    assert problems_of(fictional_kb) == [
-        f"{fictional_kb.shown(other)}:1: duplicate source id '{fictional_kb.source_id}' "
-        f"(first defined at {fictional_kb.shown(fictional_kb.statements_rel)}:{first})"
-    ]
-
-
-# --------------------------------------------------------------------------- dates
-
-
-@pytest.mark.parametrize(
-    ("bad", "reason"),
-    [
-        ("2024-13-45", "month must be in 1..12"),
-        ("2024-02-30", "day is out of range for month"),
-    ],
-)
-def test_impossible_statement_date(fictional_kb: FictionalKB, bad: str, reason: str) -> None:
-    rel = fictional_kb.statements_rel
-    fictional_kb.replace(rel, "date: 2024-02-01", f"date: {bad}")
-    line = fictional_kb.line(rel, f"date: {bad}")
-    assert problems_of(fictional_kb) == [
-        f"{fictional_kb.shown(rel)}:{line}: YAML: invalid value: {reason}"
-    ]
-
-
-def test_impossible_role_date(make_kb: MakeKB) -> None:
-    rel = "more-speakers.yaml"
-    kb = make_kb({rel: EXTRA_SPEAKER.replace("from: 2021-01-01", "from: 2021-02-29")})
-    assert problems_of(kb) == [
-        f"{kb.shown(rel)}:{kb.line(rel, 'from:')}: "
-        "YAML: invalid value: day is out of range for month"
-    ]
-
-
-def test_statement_dated_after_its_source(fictional_kb: FictionalKB) -> None:
-    rel = fictional_kb.statements_rel
-    fictional_kb.replace(rel, "date: 2024-02-01", "date: 2024-03-05")
-    line = fictional_kb.line(rel, "date: 2024-03-05")
-    assert problems_of(fictional_kb) == [
-        f"{fictional_kb.shown(rel)}:{line}: "
-        "date 2024-03-05 is after its source was published (2024-03-02)"
-    ]
+# --------------------------------------------------------------- more than one edit or check
 
 
 def test_statement_dated_on_publication_day_is_fine(fictional_kb: FictionalKB) -> None:
     fictional_kb.replace(fictional_kb.statements_rel, "date: 2024-02-01", "date: 2024-03-02")
     assert fictional_kb.load().by_id["quill-tolls-position"].date == dt.date(2024, 3, 2)
-
-
-def test_role_ending_before_it_starts(make_kb: MakeKB) -> None:
-    rel = "more-speakers.yaml"
-    kb = make_kb(
-        {
-            rel: EXTRA_SPEAKER.replace(
-                "from: 2021-01-01", "from: 2021-01-01\n        until: 2020-06-30"
-            )
-        }
-    )
-    assert problems_of(kb) == [
-        f"{kb.shown(rel)}:{kb.line(rel, '- title:')}: speakers.0.roles.0: Value error, "
-        "role ends (2020-06-30) before it starts (2021-01-01)"
-    ]
-
-
-# --------------------------------------------------------------------------- statement rules
-
-
-@pytest.mark.parametrize("text", ['""', '"   "', ">-\n      \n"])
-def test_empty_text(fictional_kb: FictionalKB, text: str) -> None:
-    rel = fictional_kb.statements_rel
-    fictional_kb.replace(
-        rel, "text: Ada Quill prefers to keep canal tolls where they are.", f"text: {text}"
-    )
-    line = fictional_kb.line(rel, "text:", occurrence=3)
-    assert problems_of(fictional_kb) == [
-        f"{fictional_kb.shown(rel)}:{line}: statements.2.text: Value error, must not be empty"
-    ]
-
-
-@pytest.mark.parametrize(
-    ("old", "new", "kind"),
-    [
-        ("whatever the weather.", "whatever the wind.", "quote"),
-        ("wants a lantern festival", "wants lanterns", "reported"),
-    ],
-)
-def test_text_not_verbatim_in_stored_source(
-    fictional_kb: FictionalKB, old: str, new: str, kind: str
-) -> None:
-    rel = fictional_kb.statements_rel
-    fictional_kb.replace(rel, old, new)
-    line = fictional_kb.line(rel, "text:", occurrence=1 if kind == "quote" else 2)
-    assert problems_of(fictional_kb) == [
-        f"{fictional_kb.shown(rel)}:{line}: text of a {kind} is not found verbatim in "
-        f"sources/{fictional_kb.source_id}.txt"
-    ]
 
 
 def test_position_is_exempt_from_the_verbatim_rule(fictional_kb: FictionalKB) -> None:
@@ -436,103 +612,6 @@ def test_position_is_exempt_from_the_verbatim_rule(fictional_kb: FictionalKB) ->
     assert problems_of(fictional_kb) == [
         f"{fictional_kb.shown(rel)}:{line}: text of a reported is not found verbatim in "
         f"sources/{fictional_kb.source_id}.txt"
-    ]
-
-
-def test_relayed_by_equal_to_speaker(fictional_kb: FictionalKB) -> None:
-    rel = fictional_kb.statements_rel
-    fictional_kb.replace(rel, "relayed_by: bram-ledger", "relayed_by: ada-quill")
-    line = fictional_kb.line(rel, "id: ledger-lantern-festival")
-    assert problems_of(fictional_kb) == [
-        f"{fictional_kb.shown(rel)}:{line}: statements.1: Value error, "
-        "relayed_by names the speaker themself; leave it out"
-    ]
-
-
-def test_original_date_without_relayed_by(fictional_kb: FictionalKB) -> None:
-    rel = fictional_kb.statements_rel
-    fictional_kb.replace(rel, "date: 2024-02-01", "date: 2024-02-01\n    original_date: 2024-01-15")
-    line = fictional_kb.line(rel, "id: quill-tolls-position")
-    assert problems_of(fictional_kb) == [
-        f"{fictional_kb.shown(rel)}:{line}: statements.2: Value error, "
-        "original_date only applies to relayed statements"
-    ]
-
-
-def test_original_date_after_relay_date(fictional_kb: FictionalKB) -> None:
-    rel = fictional_kb.statements_rel
-    fictional_kb.replace(
-        rel, "relayed_by: bram-ledger", "relayed_by: bram-ledger\n    original_date: 2024-03-02"
-    )
-    line = fictional_kb.line(rel, "id: ledger-lantern-festival")
-    assert problems_of(fictional_kb) == [
-        f"{fictional_kb.shown(rel)}:{line}: statements.1: Value error, "
-        "original_date is after the date it was relayed"
-    ]
-
-
-def test_statements_without_a_source_block(fictional_kb: FictionalKB) -> None:
-    rel = "statements/orphan.yaml"
-    fictional_kb.write(
-        rel,
-        "statements:\n  - id: orphan\n    speaker: ada-quill\n    date: 2024-01-01\n"
-        "    kind: position\n    text: A statement from nowhere.\n",
-    )
-    assert problems_of(fictional_kb) == [
-        f"{fictional_kb.shown(rel)}:1: file: Value error, "
-        "a file with statements must also have its source block"
-    ]
-
-
-# --------------------------------------------------------------------------- YAML safety
-
-
-def test_duplicate_yaml_key(fictional_kb: FictionalKB) -> None:
-    rel = fictional_kb.statements_rel
-    fictional_kb.replace(rel, "    kind: position\n", "    kind: position\n    kind: quote\n")
-    first = fictional_kb.line(rel, "kind: position")
-    second = fictional_kb.line(rel, "kind: quote", occurrence=2)
-    assert second == first + 1
-    assert problems_of(fictional_kb) == [
-        f"{fictional_kb.shown(rel)}:{second}: YAML: duplicate key 'kind' "
-        f"(first defined at line {first})"
-    ]
-
-
-def test_yaml_alias_refused(fictional_kb: FictionalKB) -> None:
-    rel = "more-topics.yaml"
-    fictional_kb.write(
-        rel,
-        "topics:\n  - &bridge\n    id: bridges\n    name: Bridges\n  - *bridge\n",
-    )
-    # the loader reports the anchored node (PyYAML keeps no position for the alias itself)
-    assert problems_of(fictional_kb) == [
-        f"{fictional_kb.shown(rel)}:{fictional_kb.line(rel, '&bridge')}: "
-        "YAML: aliases (*name) are not allowed in knowledge files"
-    ]
-
-
-def test_billion_laughs_refused_quickly(fictional_kb: FictionalKB) -> None:
-    rows = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
-    for level in "bcdefghi":
-        previous = chr(ord(level) - 1)
-        rows.append(f"{level}: &{level} [" + ",".join([f"*{previous}"] * 9) + "]")
-    fictional_kb.write("bomb.yaml", "\n".join(rows) + "\n")
-    started = time.perf_counter()
-    problems = problems_of(fictional_kb)
-    assert time.perf_counter() - started < 5
-    assert problems == [
-        f"{fictional_kb.shown('bomb.yaml')}:1: "
-        "YAML: aliases (*name) are not allowed in knowledge files"
-    ]
-
-
-def test_merge_key_refused(fictional_kb: FictionalKB) -> None:
-    rel = "merge.yaml"
-    fictional_kb.write(rel, "speakers: []\ntopics: []\nstopwords: []\naliases:\n  <<: {a: [b]}\n")
-    assert problems_of(fictional_kb) == [
-        f"{fictional_kb.shown(rel)}:{fictional_kb.line(rel, '<<')}: "
-        "YAML: merge keys (<<) are not allowed"
     ]
 
 
@@ -553,38 +632,6 @@ def test_python_object_tag_refused(fictional_kb: FictionalKB, tmp_path: Path, ta
     assert not marker.exists()
 
 
-@pytest.mark.parametrize(
-    ("content", "bad_line", "message"),
-    [
-        (
-            "topics:\n  - id: bridges\n    name: Bridges\n\taliases: [bridge]\n",
-            4,
-            "YAML: while scanning a plain scalar found a tab character that violates indentation",
-        ),
-        (
-            "topics:\n  - id: bridges\n    name: Bridges: old and new\n",
-            3,
-            "YAML: mapping values are not allowed in this context",
-        ),
-        (
-            "topics:\n  - id: bridges\n    name: Bridges\n   aliases: [bridge]\n",
-            4,
-            "YAML: while parsing a block collection did not find expected '-' indicator",
-        ),
-    ],
-    ids=["tab", "colon-in-plain-scalar", "bad-indentation"],
-)
-def test_yaml_syntax_error_line(
-    fictional_kb: FictionalKB, content: str, bad_line: int, message: str
-) -> None:
-    rel = "more-topics.yaml"
-    fictional_kb.write(rel, content)
-    problems = problems_of(fictional_kb)
-    assert len(problems) == 1
-    assert problems[0].startswith(f"{fictional_kb.shown(rel)}:{bad_line}: YAML: ")
-    assert problems[0] == f"{fictional_kb.shown(rel)}:{bad_line}: {message}"
-
-
 def test_tab_inside_an_indented_block(fictional_kb: FictionalKB) -> None:
     rel = "more-topics.yaml"
     fictional_kb.write(rel, EXTRA_TOPIC.replace("    aliases:", "\taliases:"))
@@ -595,14 +642,6 @@ def test_tab_inside_an_indented_block(fictional_kb: FictionalKB) -> None:
     assert "tab" in problems[0] or "\\t" in problems[0]
 
 
-def test_invalid_utf8_reports_its_line(fictional_kb: FictionalKB) -> None:
-    rel = "more-topics.yaml"
-    fictional_kb.write(rel, EXTRA_TOPIC.encode().replace(b"Bridges", b"Bri\xffdges"))
-    assert problems_of(fictional_kb) == [
-        f"{fictional_kb.shown(rel)}:3: not valid UTF-8 (byte 0xff)"
-    ]
-
-
 def test_invalid_utf8_in_source_text(fictional_kb: FictionalKB) -> None:
     rel = fictional_kb.source_rel
     data = fictional_kb.file(rel).read_bytes().replace(b"Envoy Bram", b"Envoy \xc3\x28Bram")
@@ -611,14 +650,6 @@ def test_invalid_utf8_in_source_text(fictional_kb: FictionalKB) -> None:
     assert line > 1
     assert problems_of(fictional_kb) == [
         f"{fictional_kb.shown(rel)}:{line}: not valid UTF-8 (byte 0xc3)"
-    ]
-
-
-def test_byte_order_mark_refused(fictional_kb: FictionalKB) -> None:
-    rel = "aliases.yaml"
-    fictional_kb.write(rel, b"\xef\xbb\xbf" + fictional_kb.file(rel).read_bytes())
-    assert problems_of(fictional_kb) == [
-        f"{fictional_kb.shown(rel)}:1: starts with a byte-order mark; save as UTF-8 without BOM"
     ]
 
 
@@ -642,29 +673,7 @@ def test_empty_file_and_non_mapping(fictional_kb: FictionalKB) -> None:
     ]
 
 
-# --------------------------------------------------------------------------- links
-
-
-@pytest.mark.parametrize("rel", ["evil.yaml", "statements/evil.yml"])
-def test_symlink_to_a_yaml_file_outside_is_refused(fictional_kb: FictionalKB, rel: str) -> None:
-    outside = fictional_kb.path.parent / "outside.yaml"
-    outside.write_text("speakers:\n  - id: mallory\n    name: Mallory\n", encoding="utf-8")
-    link = fictional_kb.file(rel)
-    link.parent.mkdir(parents=True, exist_ok=True)
-    link.symlink_to(outside)
-    assert problems_of(fictional_kb) == [
-        f"{fictional_kb.shown(rel)}:1: links outside the knowledge directory; refused"
-    ]
-
-
-def test_symlink_to_a_source_text_outside_is_refused(fictional_kb: FictionalKB) -> None:
-    secret = fictional_kb.path.parent / "secret.txt"
-    secret.write_text("root:x:0:0\n", encoding="utf-8")
-    rel = "sources/stolen.txt"
-    fictional_kb.file(rel).symlink_to(secret)
-    assert problems_of(fictional_kb) == [
-        f"{fictional_kb.shown(rel)}:1: links outside the knowledge directory; refused"
-    ]
+# --------------------------------------------------------------------------- links and names
 
 
 def test_symlinked_directory_outside_is_never_read(fictional_kb: FictionalKB) -> None:
@@ -699,48 +708,6 @@ def test_dangling_symlink_is_a_problem_not_a_crash(fictional_kb: FictionalKB) ->
     assert problems[0].startswith(f"{fictional_kb.shown('gone.yaml')}:1: ")
 
 
-# --------------------------------------------------------------------------- names
-
-
-def test_speaker_alias_shared_by_two_speakers(fictional_kb: FictionalKB) -> None:
-    # case and spacing do not make it a different name
-    fictional_kb.replace("speakers.yaml", "[Envoy Ledger]", "[Envoy Ledger, minister  QUILL]")
-    line = fictional_kb.line("speakers.yaml", "id: bram-ledger")
-    assert problems_of(fictional_kb) == [
-        f"{fictional_kb.shown('speakers.yaml')}:{line}: speaker name or alias "
-        "'minister  QUILL' is also used by speaker 'ada-quill'"
-    ]
-
-
-def test_speaker_name_equal_to_another_speakers_native_name(fictional_kb: FictionalKB) -> None:
-    fictional_kb.replace("speakers.yaml", "[Envoy Ledger]", "[Envoy Ledger, 艾达·奎尔]")
-    line = fictional_kb.line("speakers.yaml", "id: bram-ledger")
-    assert problems_of(fictional_kb) == [
-        f"{fictional_kb.shown('speakers.yaml')}:{line}: speaker name or alias "
-        "'艾达·奎尔' is also used by speaker 'ada-quill'"
-    ]
-
-
-def test_topic_alias_shared_by_two_topics(fictional_kb: FictionalKB) -> None:
-    fictional_kb.replace("topics.yaml", "[toll, fees]", "[toll, fees, Canals]")
-    line = fictional_kb.line("topics.yaml", "id: tolls")
-    assert problems_of(fictional_kb) == [
-        f"{fictional_kb.shown('topics.yaml')}:{line}: topic name or alias 'Canals' "
-        "is also used by topic 'canal-policy'"
-    ]
-
-
-def test_topic_name_shared_across_files(fictional_kb: FictionalKB) -> None:
-    rel = "more-topics.yaml"
-    fictional_kb.write(rel, EXTRA_TOPIC.replace("[bridge]", "[bridge, Lantern Festival]"))
-    # more-topics.yaml is read first, so the topics.yaml entry is the second owner
-    line = fictional_kb.line("topics.yaml", "id: lantern-festival")
-    assert problems_of(fictional_kb) == [
-        f"{fictional_kb.shown('topics.yaml')}:{line}: topic name or alias 'Lantern festival' "
-        "is also used by topic 'bridges'"
-    ]
-
-
 def test_alias_differing_only_in_punctuation_is_shared(fictional_kb: FictionalKB) -> None:
     fictional_kb.replace("speakers.yaml", "[Envoy Ledger]", "[Envoy Ledger, Minister-Quill]")
     problems = problems_of(fictional_kb)
@@ -771,18 +738,6 @@ def test_several_problems_in_different_files_are_all_reported(fictional_kb: Fict
         "relayed_by: unknown speaker 'bram-ledgr'",
         f"{shown(rel)}:{fictional_kb.line(rel, 'date: 2024-03-09')}: "
         "date 2024-03-09 is after its source was published (2024-03-02)",
-    ]
-
-
-def test_one_mistake_in_speakers_file_is_one_problem(fictional_kb: FictionalKB) -> None:
-    fictional_kb.replace(
-        "speakers.yaml",
-        "    aliases:\n      - Minister Quill",
-        "    alias:\n      - Minister Quill",
-    )
-    assert problems_of(fictional_kb) == [
-        f"{fictional_kb.shown('speakers.yaml')}:{fictional_kb.line('speakers.yaml', 'alias:')}: "
-        "speakers.0.alias: Extra inputs are not permitted"
     ]
 
 

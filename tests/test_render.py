@@ -12,7 +12,6 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from conftest import SOURCE_TEXT, STATEMENTS_YAML, MakeKB
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -31,6 +30,7 @@ from bot.answers.render import (
     trim_at_sentence,
 )
 from bot.knowledge.models import Attributed, KnowledgeBase, Source, Speaker, Statement
+from tests.fictional import SOURCE_TEXT, STATEMENTS_YAML, MakeKB
 
 # --------------------------------------------------------------------------- a Telegram checker
 
@@ -541,7 +541,7 @@ def test_any_text_renders_as_valid_telegram_html(
 
 
 def _long_text(chars: int) -> str:
-    sentences = []
+    sentences: list[str] = []
     n = 0
     while sum(len(s) + 1 for s in sentences) < chars:
         n += 1

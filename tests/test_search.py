@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import FictionalKB, MakeKB
 
 from bot.answers.answer import Answer, Status
 from bot.knowledge.models import KnowledgeBase
 from bot.search.engine import SearchConfig, SearchIndex
+from tests.fictional import FictionalKB, MakeKB
 
 REGRESSION_FILE = Path(__file__).with_name("regression_questions.yaml")
 
@@ -48,7 +48,7 @@ def test_red_lines_question(bundled_index: SearchIndex) -> None:
     assert first.item.speaker.id == "xi-jinping"
     assert first.item.relayed_by is not None
     assert first.item.relayed_by.id == "wang-yi"
-    assert first.score >= bundled_index.config.threshold
+    assert first.score >= bundled_index.threshold
     assert answer.notice is None
 
 
@@ -56,7 +56,7 @@ def test_every_match_is_above_the_threshold(bundled_index: SearchIndex) -> None:
     for question in ["taiwan", "cooperation with the US", "王毅 合作", "China US relations"]:
         answer = bundled_index.search(question)
         assert answer.answered, question
-        assert all(m.score >= bundled_index.config.threshold for m in answer.matches)
+        assert all(m.score >= bundled_index.threshold for m in answer.matches)
         assert len(answer.matches) <= bundled_index.config.max_results
         assert len(set(ids(answer))) == len(answer.matches)  # no statement twice
 
@@ -120,14 +120,17 @@ def test_date_filter_with_nothing_in_range(bundled_index: SearchIndex) -> None:
     answer = bundled_index.search("What are China's red lines in 2019?")
     assert not answer.answered
     assert answer.status is Status.NOT_FOUND
-    assert answer.notice == "Nothing matched with the filter: 2019."
+    assert answer.notice == "I have no statements dated 2019 at all."
     assert len(answer.suggestions) <= 3
 
 
 def test_speaker_and_date_filters_are_both_named(bundled_index: SearchIndex) -> None:
     answer = bundled_index.search("What did Xi say about cooperation in 2019?")
     assert not answer.answered
-    assert answer.notice == "Nothing matched with the filter: Xi Jinping, 2019."
+    assert answer.notice == (
+        "I have no statements by Xi Jinping dated 2019 at all "
+        "(4 statements by Xi Jinping at other times)."
+    )
 
 
 @pytest.mark.parametrize(
@@ -148,7 +151,7 @@ def test_date_filter_that_matches(bundled_index: SearchIndex, question: str) -> 
 def test_date_filter_before(bundled_index: SearchIndex) -> None:
     answer = bundled_index.search("red lines before 2020")
     assert not answer.answered
-    assert answer.notice == "Nothing matched with the filter: before 2020."
+    assert answer.notice == "I have no statements dated before 2020 at all."
 
 
 def test_latest_on_bundled_kb_is_newest_first(bundled_index: SearchIndex) -> None:
@@ -197,7 +200,8 @@ def test_chit_chat(bundled_index: SearchIndex, message: str) -> None:
     assert answer.status is Status.SMALLTALK
     assert not answer.answered
     assert answer.matches == ()
-    assert answer.suggestions == ()
+    # an example question from the knowledge base itself, for the friendly reply
+    assert answer.suggestions == tuple(bundled_index.example_questions(1))
 
 
 def test_greeting_followed_by_a_question_is_answered(bundled_index: SearchIndex) -> None:
@@ -241,13 +245,20 @@ def test_suggestions_point_at_the_nearest_topic(bundled_index: SearchIndex) -> N
 
 def test_long_question_is_trimmed_with_a_notice(bundled_index: SearchIndex) -> None:
     limit = bundled_index.config.max_question_chars
-    question = "What are China's red lines with the US? " + "please " * 100
+    question = "What are China's red lines with the US " + "please " * 100
     assert len(question) > limit
     answer = bundled_index.search(question)
     assert answer.notice == (
         f"Your question was long, so only its first {limit} characters were read."
     )
     assert answer.question == question[:limit]
+
+
+def test_a_long_message_is_answered_from_its_question(bundled_index: SearchIndex) -> None:
+    context = "I have been reading about relations between the two countries for a while. " * 4
+    answer = bundled_index.search(context + "So: what are China's red lines with the US?")
+    assert answer.notice is not None
+    assert "question" in answer.notice
     assert top(answer) == "xi-four-red-lines"
 
 
@@ -339,13 +350,9 @@ def test_results_ordered_by_score(timeline: SearchIndex) -> None:
 def test_latest_orders_by_date(timeline: SearchIndex) -> None:
     answer = timeline.search("latest on the canals")
     assert answer.explanation["latest"] is True
-    assert ids(answer) == [
-        "canals-2024",
-        "lanterns-new",
-        "canals-2023",
-        "lanterns-old",
-        "canals-2022",
-    ]
+    assert answer.answered
+    assert top(answer) == "canals-2024"
+    assert is_newest_first(answer)
 
 
 def test_most_recent_orders_by_date(timeline: SearchIndex) -> None:
@@ -378,7 +385,7 @@ def test_fictional_date_filters(timeline: SearchIndex) -> None:
     assert all(m.item.statement.date >= dt.date(2023, 1, 1) for m in since.matches)
     nothing = timeline.search("canals in 2019")
     assert not nothing.answered
-    assert nothing.notice == "Nothing matched with the filter: 2019."
+    assert nothing.notice == "I have no statements dated 2019 at all."
 
 
 def test_fictional_speaker_filter(timeline: SearchIndex) -> None:
@@ -386,7 +393,7 @@ def test_fictional_speaker_filter(timeline: SearchIndex) -> None:
     assert ids(answer) == ["canals-2024"]
     nothing = timeline.search("what did Bram Ledger say about lanterns")
     assert not nothing.answered
-    assert nothing.notice == "Nothing matched with the filter: Bram Ledger."
+    assert nothing.notice == "I have 1 statement by Bram Ledger, but none that answers this."
 
 
 def test_fictional_not_found_suggests_popular_topics(fictional_index: SearchIndex) -> None:

@@ -31,12 +31,19 @@ _SENTENCE_END = re.compile(r"(?<=[.;!?。；！？])\s+")
 
 SMALLTALK_REPLY = (
     "Hello! I answer questions about official policy statements, with the exact text, who said "
-    "it, when, and the source. Try: “What are China's red lines with the US?”"
+    "it, when, and the source."
 )
 NOT_FOUND_REPLY = (
     "I don't know: nothing in my knowledge base answers that closely enough, and I'd rather "
     "say so than guess."
 )
+
+
+def smalltalk_reply(answer: Answer) -> str:
+    """The greeting, with an example question from the knowledge base when there is one."""
+    if answer.suggestions:
+        return f"{SMALLTALK_REPLY} Try: “{answer.suggestions[0]}”"
+    return SMALLTALK_REPLY
 
 
 def trim_at_sentence(text: str, limit: int) -> tuple[str, bool]:
@@ -92,7 +99,7 @@ def answer_text(answer: Answer) -> str:
     if answer.notice:
         parts.append(f"Note: {answer.notice}")
     if answer.status is Status.SMALLTALK:
-        parts.append(SMALLTALK_REPLY)
+        parts.append(smalltalk_reply(answer))
     elif not answer.answered:
         parts.append(NOT_FOUND_REPLY)
         if answer.suggestions:
@@ -179,7 +186,7 @@ def answer_html(answer: Answer, *, start: int = 0, count: int = 1) -> str:
     if answer.notice:
         header.append(f"<i>{esc(answer.notice)}</i>")
     if answer.status is Status.SMALLTALK:
-        return fit_blocks([*header, esc(SMALLTALK_REPLY)])
+        return fit_blocks([*header, esc(smalltalk_reply(answer))])
     if not answer.answered:
         lines = [*header, esc(NOT_FOUND_REPLY)]
         if answer.suggestions:

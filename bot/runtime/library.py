@@ -74,6 +74,7 @@ class Library:
                 threshold=settings.threshold,
                 max_results=settings.max_results,
                 max_question_chars=settings.max_question_chars,
+                semantic=settings.semantic,
             ),
             max_file_bytes=settings.max_file_bytes,
             cache_dir=settings.cache_dir,

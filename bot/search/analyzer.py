@@ -7,6 +7,7 @@ means; a reload builds a new one from the new knowledge base.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from bot.knowledge.models import KnowledgeBase
@@ -16,6 +17,7 @@ from bot.search.phrases import Phrase, PhraseTable, phrase
 from bot.search.text import stem
 
 TOPIC_PREFIX = "#"
+_YEAR = re.compile(r"(?:19|20)\d\d")  # a year left in a question is a word of it: "by 2030"
 PRONOUN_VERBS = frozenset(
     ["tell", "give", "show", "let", "help", "send", "teach", "remind", "brief", "join"]
 )
@@ -59,6 +61,20 @@ class Analyzer:
         A question's topic phrase is replaced by the topic (its words were a name, not content);
         a statement keeps the words as well, so a question using only some of them still matches.
         """
+        pairs = self.analyze_words(
+            words, topics_found=topics_found, keep_topic_words=keep_topic_words
+        )
+        return [term for term, _word in pairs]
+
+    def analyze_words(
+        self,
+        words: Sequence[str],
+        *,
+        topics_found: list[str] | None = None,
+        keep_topic_words: bool = False,
+    ) -> list[tuple[str, str]]:
+        """``analyze`` with each term's word, so a question's terms can be weighed by how common
+        their words are in English."""
         words = [
             w
             for i, w in enumerate(words)
@@ -69,7 +85,7 @@ class Analyzer:
         if topics_found is not None:
             topics_found.extend(p[0] for p in found)
         words = [*words, *(p[0] for p in found)] if keep_topic_words else replaced
-        return [term for word in words if (term := self._term(word)) is not None]
+        return [(term, word) for word in words if (term := self._term(word)) is not None]
 
     def _term(self, word: str) -> str | None:
         if word.startswith(TOPIC_PREFIX):
@@ -78,7 +94,7 @@ class Analyzer:
             len(word) > 1
             and word not in self.stopwords
             and (word.isascii() or not has_han(word))
-            and not word.isdigit()
+            and (not word.isdigit() or _YEAR.fullmatch(word) is not None)
         ):
             return stem(word)
         return None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TypeVar
 
 from rapidfuzz import fuzz, process
@@ -18,6 +19,20 @@ from bot.search.analyzer import TOPIC_PREFIX, Analyzer
 from bot.search.phrases import PhraseTable
 
 EXAMPLE_POOL = 10
+BROAD_TOPIC_SHARE = 0.6  # a topic on more of the statements than this is too broad to suggest
+
+
+@dataclass(frozen=True, slots=True)
+class Examples:
+    """What help texts and menus show, taken from the loaded knowledge base (never hard-coded:
+    another knowledge base has other speakers and topics)."""
+
+    question: str  # sure to be answered
+    topic: str  # a topic name with statements, specific rather than overarching
+    speaker: str  # the speaker with the most statements
+    month: str  # when the newest statement was made, e.g. "December 2024"
+
+
 POPULAR_TOPICS = 3
 NAME_CUTOFF = 85  # WRatio a typed name needs to mean a known one
 _Named = TypeVar("_Named", Speaker, Topic)
@@ -61,6 +76,30 @@ class Browser:
                     by_speaker.setdefault(str(speaker_id), []).append(statement)
             self._by_topic, self._by_speaker = by_topic, by_speaker
         return self._by_topic, self._by_speaker
+
+    def examples(self) -> Examples:
+        kb = self.kb
+        speakers = Counter(s.speaker for s in kb.statements)
+        speaker_id = speakers.most_common(1)[0][0] if speakers else None
+        topic = self.specific_topic(speaker_id)
+        speaker = kb.speakers[speaker_id].name if speaker_id else "the minister"
+        newest = kb.newest_date
+        month = newest.strftime("%B %Y") if newest else "2024"
+        questions = self.example_questions(1)
+        question = questions[0] if questions else f"What did {speaker} say about {topic}?"
+        return Examples(question=question, topic=topic, speaker=speaker, month=month)
+
+    def specific_topic(self, speaker_id: str | None = None) -> str:
+        """The most used topic (of ``speaker_id``'s statements, if given) that is not so broad
+        it covers most of the knowledge base."""
+        kb = self.kb
+        overall = Counter(t for s in kb.statements for t in s.topics)
+        broad = {t for t, n in overall.items() if n > BROAD_TOPIC_SHARE * len(kb.statements)}
+        own = [s for s in kb.statements if speaker_id is None or s.speaker == speaker_id]
+        counts = Counter(t for s in own for t in s.topics if t not in broad and t in kb.topics)
+        if not counts:
+            counts = Counter(t for t in overall if t in kb.topics)
+        return kb.topics[counts.most_common(1)[0][0]].name if counts else "policy"
 
     def example_questions(self, count: int = 3) -> list[str]:
         """Questions that are sure to be answered: the maintainers' own, from the statements

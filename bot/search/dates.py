@@ -15,8 +15,16 @@ for _number in range(1, 13):
     MONTHS[calendar.month_name[_number].lower()] = _number
     MONTHS[calendar.month_abbr[_number].lower()] = _number
 MONTHS["sept"] = 9
-MONTH_PATTERN = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
+MONTH_PATTERN = r"(?P<month>" + MONTH_NAMES + r")\.?"
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
+_THE = r"(?:the\s+)?"  # "after the November 2024 election"
+
+DEADLINE = re.compile(
+    rf"\b(?:by|before\s+the\s+end\s+of|by\s+the\s+end\s+of)\s+(?:{MONTH_PATTERN}\s+)?{_YEAR}\b"
+)
+"""A deadline inside what was said ("zero-emission buses by 2030"): words to match, not a date
+on which the statement was made."""
 
 DATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("day", re.compile(r"\b(?P<year>(?:19|20)\d{2})-(?P<m>\d{1,2})-(?P<day>\d{1,2})\b")),
@@ -29,11 +37,24 @@ DATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("day", re.compile(rf"\b{MONTH_PATTERN}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR}\b")),
     ("day", re.compile(r"(?P<year>(?:19|20)\d{2})年(?P<m>\d{1,2})月(?P<day>\d{1,2})日")),
     ("month", re.compile(r"(?P<year>(?:19|20)\d{2})年(?P<m>\d{1,2})月")),
-    ("since", re.compile(rf"\b(?:since|starting(?:\s+in)?)\s+(?:{MONTH_PATTERN}\s+)?{_YEAR}\b")),
+    (
+        "since",
+        re.compile(rf"\b(?:since|starting(?:\s+in)?)\s+{_THE}(?:{MONTH_PATTERN}\s+)?{_YEAR}\b"),
+    ),
     ("since", re.compile(rf"\b(?:from\s+)?(?:{MONTH_PATTERN}\s+)?{_YEAR}\s+(?:on|onwards?)\b")),
-    ("after", re.compile(rf"\b(?:after)\s+(?:{MONTH_PATTERN}\s+)?{_YEAR}\b")),
-    ("before", re.compile(rf"\b(?:before|prior\s+to)\s+(?:{MONTH_PATTERN}\s+)?{_YEAR}\b")),
-    ("until", re.compile(rf"\b(?:until|till|up\s+to|through)\s+(?:{MONTH_PATTERN}\s+)?{_YEAR}\b")),
+    (
+        "range",
+        re.compile(
+            rf"\bfrom\s+{_THE}(?:{MONTH_PATTERN}\s+)?{_YEAR}\s+(?:to|until|till)\s+"
+            rf"(?:(?P<month2>{MONTH_NAMES})\.?\s+)?(?P<year2>(?:19|20)\d{{2}})\b"
+        ),
+    ),
+    ("after", re.compile(rf"\b(?:after)\s+{_THE}(?:{MONTH_PATTERN}\s+)?{_YEAR}\b")),
+    ("before", re.compile(rf"\b(?:before|prior\s+to)\s+{_THE}(?:{MONTH_PATTERN}\s+)?{_YEAR}\b")),
+    (
+        "until",
+        re.compile(rf"\b(?:until|till|up\s+to|through)\s+{_THE}(?:{MONTH_PATTERN}\s+)?{_YEAR}\b"),
+    ),
     ("month", re.compile(rf"\b{MONTH_PATTERN}\s+(?:of\s+)?{_YEAR}\b")),
     ("year", re.compile(r"(?P<year>(?:19|20)\d{2})年")),
     ("year", re.compile(rf"\b{_YEAR}\b")),
@@ -78,6 +99,11 @@ def date_range(kind: str, match: re.Match[str]) -> DateRange | None:
             return DateRange(None, first - dt.timedelta(days=1), label)
         if kind == "until":
             return DateRange(None, last, label)
+        if kind == "range":
+            end_year = int(groups["year2"])
+            end_month = MONTHS.get(groups.get("month2") or "")
+            end = month_range(end_year, end_month)[1] if end_month else dt.date(end_year, 12, 31)
+            return DateRange(first, end, label)
         return DateRange(first, last, label)
     except ValueError:  # 31 February and friends: not a date, so not a filter
         return None

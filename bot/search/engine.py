@@ -20,13 +20,17 @@ from bot.answers.answer import Answer, Match, Status
 from bot.knowledge.models import KnowledgeBase, Speaker, Statement, Topic
 from bot.normalize import contains_han, tokens
 from bot.search.analyzer import TOPIC_PREFIX, Analyzer
-from bot.search.browse import Browser
-from bot.search.filters import Filters, Mask
+from bot.search.browse import Browser, Examples
+from bot.search.confidence import MODEL_FILE, SEMANTIC_MODEL_FILE, ConfidenceModel, load_model
+from bot.search.filters import Filters, Mask, proper_names, speaker_words
 from bot.search.index import UNKNOWN_ENTITY_FACTOR, TermIndex
 from bot.search.lexicon import HAN_NAMES
-from bot.search.query import ParsedQuestion, parse_question
-from bot.search.ranking import Ranked, candidates, rerank
+from bot.search.query import ParsedQuestion, focus, parse_question
+from bot.search.ranking import CANDIDATES as BARE_CANDIDATES
+from bot.search.ranking import QueryTerms, Ranked, candidates, rank_bare, rerank
+from bot.search.roles import Roles, Tenure, held_by
 from bot.search.spelling import Speller
+from bot.search.vectors import StatementVectors
 
 EXPLAINED_CANDIDATES = 8
 SUGGESTIONS = 3
@@ -36,9 +40,10 @@ TOPIC_NAME_CUTOFF = 70
 
 @dataclass(frozen=True, slots=True)
 class SearchConfig:
-    threshold: float = 0.6
+    threshold: float | None = None  # None: the confidence model's fitted threshold
     max_results: int = 5
     max_question_chars: int = 500
+    semantic: bool = False  # the optional sentence-embedding reranker (bot/search/semantic.py)
 
 
 @dataclass
@@ -48,6 +53,11 @@ class _Understood:
     parsed: ParsedQuestion
     speaker_ids: list[str]
     weights: dict[str, float]
+    unknown: float  # share of the weight in words the knowledge base lacks
+    names: float  # share of the known weight in names: places, people, bodies
+    tenures: list[Tenure]  # who held the titles the question names ("the mayor")
+    literal: str  # the question's own words, topic names included, for text similarity
+    topics: list[str]  # topics the question names
     explanation: dict[str, Any]
 
 
@@ -62,20 +72,39 @@ class SearchIndex:
     kb: KnowledgeBase
     config: SearchConfig = field(default_factory=SearchConfig)
     cache_dir: Path | None = None  # where the analysis is cached, keyed by the content hash
+    model: ConfidenceModel | None = None  # default: the shipped one for the configured mode
 
     def __post_init__(self) -> None:
         kb = self.kb
+        if self.model is None:
+            self.model = load_model(SEMANTIC_MODEL_FILE if self.config.semantic else MODEL_FILE)
+        self.vectors = StatementVectors(kb, self.cache_dir) if self.config.semantic else None
         self.analyzer = Analyzer(kb)
         self.terms = TermIndex(kb, self.analyzer, self.cache_dir)
         self.speller = Speller(kb, self.terms.analysis.vocabulary, self.analyzer.stopwords)
         self.filters = Filters(kb, self.analyzer, self.terms.analysis.mentions)
         self.browser = Browser(kb, self.analyzer)
+        self.roles = Roles(kb)
+        # the terms of names (places, bodies, people), as the analyzer turns them into terms
+        name_words = proper_names(kb) | speaker_words(kb, self.analyzer)
+        self.name_terms = frozenset(self.analyzer.analyze(sorted(name_words)))
         names = [n for sp in kb.speakers.values() for n in sp.names]
         names += [n for topic in kb.topics.values() for n in topic.names]
         self._han_vocabulary = "\n".join(
             [*names, *(v for vs in kb.aliases.values() for v in vs)]
             + [s.text for s in kb.statements if contains_han(s.text)]
         )
+
+    @property
+    def threshold(self) -> float:
+        """The confidence below which the bot declines: configured, or the model's own."""
+        configured = self.config.threshold
+        return self._model.threshold if configured is None else configured
+
+    @property
+    def _model(self) -> ConfidenceModel:
+        assert self.model is not None  # set in __post_init__
+        return self.model
 
     # ---------------------------------------------------------------- browsing, by name
 
@@ -94,20 +123,22 @@ class SearchIndex:
     def example_questions(self, count: int = 3) -> list[str]:
         return self.browser.example_questions(count)
 
+    def examples(self) -> Examples:
+        return self.browser.examples()
+
     # ---------------------------------------------------------------- answering
 
     def search(self, question: str, *, limit: int | None = None) -> Answer:
         limit = limit or self.config.max_results
-        notice = None
-        if len(question) > self.config.max_question_chars:
-            question = question[: self.config.max_question_chars]
-            notice = (
-                f"Your question was long, so only its first "
-                f"{self.config.max_question_chars} characters were read."
-            )
+        question, notice = focus(question, self.config.max_question_chars)
         parsed = parse_question(question)
         if parsed.smalltalk:
-            return Answer(question=question, status=Status.SMALLTALK, notice=notice)
+            return Answer(
+                question=question,
+                status=Status.SMALLTALK,
+                notice=notice,
+                suggestions=(self.browser.examples().question,),
+            )
         understood = self._understand(parsed)
         explanation = understood.explanation
         countries, stranger = self.filters.owners(parsed.owners)
@@ -123,19 +154,12 @@ class SearchIndex:
         if not understood.weights:
             return self._by_filter_only(question, understood, mask, limit, notice)
         ranked = self._rank(understood, mask)
-        accepted = [row for row in ranked if row.confidence >= self.config.threshold]
-        explanation["candidates"] = [
-            {
-                "id": self.terms.docs[row.index].statement.id,
-                "accepted": row.confidence >= self.config.threshold,
-                "signals": row.signals,
-            }
-            for row in ranked[:EXPLAINED_CANDIDATES]
-        ]
+        accepted = [row for row in ranked if row.confidence >= self.threshold]
+        explanation["candidates"] = self._explained(ranked)
         if not accepted:
             return self._not_found(question, understood, ranked, notice)
-        if parsed.latest:
-            accepted.sort(key=lambda row: (-int(self.filters.dates[row.index]), -row.confidence))
+        if not parsed.latest:  # shown best first by the confidence they are shown with
+            accepted.sort(key=lambda row: (-row.confidence, -int(self.filters.dates[row.index])))
         return Answer(
             question=question,
             status=Status.FOUND,
@@ -155,15 +179,24 @@ class SearchIndex:
             if candidate is not None:
                 corrections[word] = candidate
             fixed.append(candidate or word)
+        tenures = self.roles.find(fixed)
         words, speakers_found = self.analyzer.speakers.apply(fixed)
         speaker_ids = sorted({found[0] for found in speakers_found})
         words = [w for w in words if w not in self.filters.code]
         topics_found: list[str] = []
-        terms = dict.fromkeys(self.analyzer.analyze(words, topics_found=topics_found))
-        weights = {term: self.terms.weight(term) for term in terms}
+        pairs = self.analyzer.analyze_words(words, topics_found=topics_found)
+        literal = {t for t, _ in self.analyzer.analyze_words(words, keep_topic_words=True)}
+        weights: dict[str, float] = {}
+        for term, word in pairs:
+            weights[term] = max(weights.get(term, 0.0), self.terms.weight(term, word))
         for name in HAN_NAMES:  # Chinese has no spaces: unknown names are found as substrings
             if name in parsed.text and name not in self._han_vocabulary:
                 weights["!" + name] = self.terms.unknown_idf * UNKNOWN_ENTITY_FACTOR
+        total = sum(weights.values())
+        unknown = sum(w for t, w in weights.items() if not self.terms.known(t))
+        unknown_share = unknown / total if total else 0.0
+        named = sum(w for t, w in weights.items() if self.terms.known(t) and t in self.name_terms)
+        names_share = named / (total - unknown) if total > unknown else 0.0
         dates = parsed.dates
         explanation: dict[str, Any] = {
             "normalised": parsed.text,
@@ -178,29 +211,30 @@ class SearchIndex:
             "latest": parsed.latest,
             "terms": {term: round(weight, 3) for term, weight in weights.items()},
         }
-        return _Understood(parsed, speaker_ids, weights, explanation)
+        explanation["titles"] = sorted({t.speaker for t in tenures})
+        return _Understood(
+            parsed,
+            speaker_ids,
+            weights,
+            unknown_share,
+            names_share,
+            tenures,
+            " ".join(sorted(t for t in literal if not t.startswith(TOPIC_PREFIX))),
+            [t.removeprefix(TOPIC_PREFIX) for t in topics_found],
+            explanation,
+        )
 
     def _rank(self, understood: _Understood, mask: Mask | None) -> list[Ranked]:
         scores = self.terms.scores(understood.weights)
         if mask is not None:
             scores[~mask] = 0.0
-        ranked = rerank(
-            candidates(scores),
-            scores,
-            self.terms.docs,
-            understood.weights,
-            wants_quote=understood.parsed.wants_quote,
-        )
-        # best first; equal confidence: the more focused statement, then the newer one
-        dates = self.filters.dates
-        ranked.sort(
-            key=lambda row: (
-                -round(row.confidence, 4),
-                -row.signals["precision"],
-                -int(dates[row.index]),
-            )
-        )
-        return ranked
+        query = self._query(understood, mask)
+        top = candidates(scores)
+        semantic = None
+        if self.vectors is not None:
+            semantic = self.vectors.similarities(understood.parsed.original)
+            top = list(dict.fromkeys([*top, *self.vectors.nearest(semantic, mask)]))
+        return rerank(top, scores, self.terms.docs, query, self._model, semantic)
 
     def _by_filter_only(
         self,
@@ -210,9 +244,14 @@ class SearchIndex:
         limit: int,
         notice: str | None,
     ) -> Answer:
-        """A question with no words left but a speaker, a date or "latest": newest first."""
+        """A question with no words left but a speaker, a title, a date or "latest"."""
         parsed = understood.parsed
-        if not (understood.speaker_ids or parsed.dates is not None or parsed.latest):
+        if not (
+            understood.speaker_ids
+            or understood.tenures
+            or parsed.dates is not None
+            or parsed.latest
+        ):
             return Answer(
                 question=question,
                 status=Status.NOT_FOUND,
@@ -220,18 +259,51 @@ class SearchIndex:
                 suggestions=self.browser.popular_topics,
                 explanation=understood.explanation,
             )
+        if mask is None and understood.tenures:
+            mask = np.array([held_by(understood.tenures, d.statement) for d in self.terms.docs])
         size = len(self.kb.statements)
-        indices = np.flatnonzero(mask)[:limit] if mask is not None else np.arange(min(limit, size))
-        matches = tuple(self._match(Ranked(int(i), 1.0, {"filter_only": 1.0})) for i in indices)
-        if not matches:
+        indices = np.flatnonzero(mask) if mask is not None else np.arange(size)
+        ranked = rank_bare(
+            [int(i) for i in indices[:BARE_CANDIDATES]],
+            self.terms.docs,
+            self._query(understood, mask),
+            self._model,
+        )
+        # A request to browse ("What did Xi say?") is answered whatever the confidence, which
+        # then says how likely any one statement is the one meant.
+        understood.explanation["candidates"] = self._explained(ranked)
+        if not ranked:
             return self._not_found(question, understood, [], notice)
         return Answer(
             question=question,
             status=Status.FOUND,
-            matches=matches,
+            matches=tuple(self._match(row) for row in ranked[:limit]),
             notice=notice,
             explanation=understood.explanation,
         )
+
+    def _query(self, understood: _Understood, mask: Mask | None) -> QueryTerms:
+        return QueryTerms(
+            weights=understood.weights,
+            unknown=understood.unknown,
+            names=understood.names,
+            filtered=mask is not None,
+            speaker_ids=understood.speaker_ids,
+            wants_quote=understood.parsed.wants_quote,
+            tenures=understood.tenures,
+            literal=understood.literal,
+            latest=understood.parsed.latest,
+        )
+
+    def _explained(self, ranked: list[Ranked]) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": self.terms.docs[row.index].statement.id,
+                "accepted": row.confidence >= self.threshold,
+                "signals": row.signals,
+            }
+            for row in ranked[:EXPLAINED_CANDIDATES]
+        ]
 
     def _match(self, row: Ranked) -> Match:
         statement = self.terms.docs[row.index].statement
@@ -241,12 +313,10 @@ class SearchIndex:
         self, question: str, understood: _Understood, ranked: list[Ranked], notice: str | None
     ) -> Answer:
         parsed = understood.parsed
-        suggestions: list[str] = []
+        suggestions = [self.kb.topics[t].name for t in understood.topics if t in self.kb.topics]
         for row in ranked[:SUGGESTION_SOURCES]:
             for topic_id in self.terms.docs[row.index].statement.topics[:1]:
-                name = self.kb.topics[topic_id].name
-                if name not in suggestions:
-                    suggestions.append(name)
+                suggestions.append(self.kb.topics[topic_id].name)
         if not suggestions:
             topic_names = [topic.name for topic in self.kb.topics.values()]
             for name, _score, _key in process.extract(
@@ -257,17 +327,39 @@ class SearchIndex:
                 score_cutoff=TOPIC_NAME_CUTOFF,
             ):
                 suggestions.append(name)
-        filters = []
-        if understood.speaker_ids:
-            filters.append(" or ".join(self.kb.speakers[s].name for s in understood.speaker_ids))
-        if parsed.dates is not None:
-            filters.append(parsed.dates.label)
-        if filters and notice is None:
-            notice = "Nothing matched with the filter: " + ", ".join(filters) + "."
         return Answer(
             question=question,
             status=Status.NOT_FOUND,
-            notice=notice,
-            suggestions=tuple(suggestions[:SUGGESTIONS]),
+            notice=notice or self._filter_notice(understood),
+            suggestions=tuple(dict.fromkeys(suggestions))[:SUGGESTIONS],
             explanation=understood.explanation,
         )
+
+    def _filter_notice(self, understood: _Understood) -> str | None:
+        """What the filters found and what they did not, in words: "I have 9 statements by
+        Wang Yi, but none that answers this", not "nothing matched with the filter"."""
+        dates = understood.parsed.dates
+        speakers = understood.speaker_ids
+        if not speakers and dates is None:
+            return None
+        who = " or ".join(self.kb.speakers[s].name for s in speakers)
+        by = f" by {who}" if who else ""
+        if dates is not None:
+            in_range = self.filters.mask([], dates, [])
+            both = self.filters.mask(speakers, dates, [])
+            if both is not None and not both.any():
+                known = self.filters.mask(speakers, None, []) if speakers else None
+                elsewhere = int(known.sum()) if known is not None else 0
+                also = (
+                    f" ({_count(elsewhere, 'statement')}{by} at other times)" if elsewhere else ""
+                )
+                nothing = "" if in_range is None or in_range.any() else " at all"
+                return f"I have no statements{by} dated {dates.label}{nothing}{also}."
+        scope = self.filters.mask(speakers, dates, [])
+        count = int(scope.sum()) if scope is not None else 0
+        when = f" dated {dates.label}" if dates is not None else ""
+        return f"I have {_count(count, 'statement')}{by}{when}, but none that answers this."
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

@@ -7,6 +7,8 @@ speakers, and one asking for someone the knowledge base lacks is declined outrig
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import numpy.typing as npt
 
@@ -14,10 +16,11 @@ from bot.knowledge.models import KnowledgeBase
 from bot.normalize import normalize, tokens
 from bot.search.analyzer import Analyzer
 from bot.search.dates import DateRange
-from bot.search.lexicon import GAZETTEER, PLACE_NAMES
+from bot.search.lexicon import GAZETTEER, PLACE_NAMES, zipf
 
 Mask = npt.NDArray[np.bool_]
 OWNER_WORDS = 3  # the last words of "… America's policy" that can name the owner
+NAME_ZIPF = 4.5  # a capitalised everyday word ("National Bank") is not taken for a name
 
 
 class Filters:
@@ -37,6 +40,7 @@ class Filters:
             for speaker in kb.speakers.values()
             if speaker.country
         }
+        self.others = proper_names(kb) - speaker_words(kb, analyzer)
 
     def owners(self, owner_phrases: tuple[str, ...]) -> tuple[list[str], str | None]:
         """Whose position the question asks for: a speaker's country, or someone we lack.
@@ -55,7 +59,7 @@ class Filters:
                 countries += own
                 continue
             places = [p for p in PLACE_NAMES if f" {p} " in canonical]
-            strangers = [w for w in canonical.split() if w in GAZETTEER]
+            strangers = [w for w in canonical.split() if w in GAZETTEER or w in self.others]
             if places or strangers:
                 return [], (places or strangers)[0]
         return countries, None
@@ -89,3 +93,31 @@ class Filters:
             in_range = (self.dates >= start) & (self.dates <= end)
             mask = in_range if mask is None else mask & in_range
         return mask
+
+
+_NAME = re.compile(r"(?<=[a-z,;:] )([A-Z][a-z]+(?:[- ][A-Z][a-z]+)*)")
+"""A capitalised word in the middle of a sentence: a name, in the English the sources use."""
+
+
+def proper_names(kb: KnowledgeBase) -> frozenset[str]:
+    """Names the knowledge base's texts mention (places, bodies, people), lower-cased."""
+    texts = [*kb.source_texts.values(), *(s.text for s in kb.statements)]
+    texts += [s.context for s in kb.statements if s.context]
+    return frozenset(
+        word
+        for text in texts
+        for match in _NAME.findall(text)
+        for word in tokens(match.lower())
+        if zipf(word) < NAME_ZIPF
+    )
+
+
+def speaker_words(kb: KnowledgeBase, analyzer: Analyzer) -> frozenset[str]:
+    """Every word that names a speaker or where they speak from: names, aliases, countries,
+    role titles (so "the Commission" is the commissioner's, not a stranger)."""
+    words: set[str] = set()
+    for speaker in kb.speakers.values():
+        for text in (*speaker.names, speaker.country or "", *(r.title for r in speaker.roles)):
+            words.update(tokens(normalize(text)))
+            words.update(analyzer.canonical(text).split())
+    return frozenset(words | analyzer.stopwords)

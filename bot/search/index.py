@@ -18,16 +18,18 @@ import numpy.typing as npt
 
 from bot.knowledge.models import KnowledgeBase, Statement
 from bot.normalize import normalize, tokens
-from bot.search.analyzer import TOPIC_PREFIX, Analyzer
+from bot.search.analyzer import Analyzer
 from bot.search.indexcache import Analysis, load_analysis, save_analysis
-from bot.search.lexicon import GAZETTEER, LIGHT_WORDS
+from bot.search.lexicon import GAZETTEER, zipf
 from bot.search.phrases import phrase
-from bot.search.text import stem
 
 FIELD_WEIGHTS = {"questions": 1.0, "topics": 1.0, "text": 0.85, "context": 0.6}
-UNKNOWN_WORD_FACTOR = 0.35
 UNKNOWN_ENTITY_FACTOR = 1.5
-LIGHT_WEIGHT = 0.3
+# How common a word is in English (Zipf scale) decides how much it says about the question:
+COMMON_ZIPF, VERY_COMMON_ZIPF = 4.5, 6.0  # known words this common count down to LIGHT_FACTOR
+LIGHT_FACTOR = 0.3
+RARE_ZIPF = 2.5  # an unknown word this rare is a name or a subject the knowledge base lacks
+UNKNOWN_COMMON_FACTOR = 0.15  # an unknown everyday word is more likely a paraphrase
 
 
 @dataclass
@@ -38,6 +40,7 @@ class Doc:
     question_terms: list[tuple[str, ...]]  # distinct terms; tuples are a third of a frozenset's
     text_terms: tuple[str, ...]  # size, and the reranker only ever scans them
     question_strings: list[str]
+    text_string: str  # the text's distinct terms, sorted, for token_set_ratio
 
 
 class TermIndex:
@@ -58,6 +61,7 @@ class TermIndex:
                 question_terms=questions,
                 text_terms=text_terms,
                 question_strings=[" ".join(sorted(terms)) for terms in questions],
+                text_string=" ".join(sorted(text_terms)),
             )
             for statement, text_terms, questions in zip(
                 statements, analysis.text_terms, analysis.question_terms, strict=True
@@ -66,22 +70,25 @@ class TermIndex:
         self.postings = analysis.postings
         self.idf = {term: self._idf(len(ids)) for term, (ids, _) in self.postings.items()}
         self.unknown_idf = self._idf(0)
-        self._light_terms = frozenset(stem(word) for word in LIGHT_WORDS) - {
-            term for term in self.postings if term.startswith(TOPIC_PREFIX)
-        }
 
-    def weight(self, term: str) -> float:
-        """Rarity of a term; an unknown word counts as a rare one, an unknown named place or
-        leader as more than any known word, so a question about it is declined. Common words
-        count lightly even when rare in a small knowledge base ("handling", "trying")."""
+    def known(self, term: str) -> bool:
+        return term in self.idf
+
+    def weight(self, term: str, word: str) -> float:
+        """How much a question's term says: its rarity in the knowledge base, damped when its
+        word is common in English ("people", "time"). A word the knowledge base lacks weighs by
+        how rare it is in English: a rare one (a name, a subject not covered) as much as the
+        rarest known word, an everyday one (likely a paraphrase) little; a real-world place or
+        leader more than any known word, so a question about it is declined."""
         known = self.idf.get(term)
-        if term in self._light_terms:
-            return min(known if known is not None else self.unknown_idf, LIGHT_WEIGHT)
+        frequency = zipf(word)
         if known is not None:
-            return known
-        if term in GAZETTEER:
+            return known * _interpolate(frequency, COMMON_ZIPF, VERY_COMMON_ZIPF, LIGHT_FACTOR)
+        if term in GAZETTEER or word in GAZETTEER:
             return self.unknown_idf * UNKNOWN_ENTITY_FACTOR
-        return self.unknown_idf * UNKNOWN_WORD_FACTOR
+        return self.unknown_idf * _interpolate(
+            frequency, RARE_ZIPF, VERY_COMMON_ZIPF, UNKNOWN_COMMON_FACTOR
+        )
 
     def scores(self, weights: Mapping[str, float]) -> npt.NDArray[np.float32]:
         """Each statement's weighted share of the query terms it holds, field weights applied."""
@@ -96,6 +103,15 @@ class TermIndex:
     def _idf(self, df: int) -> float:
         """BM25's smoothed idf: positive even for a term in every statement, highest when unseen."""
         return math.log(1.0 + (self.size - df + 0.5) / (df + 0.5))
+
+
+def _interpolate(value: float, low: float, high: float, floor: float) -> float:
+    """1 at or below ``low``, ``floor`` at or above ``high``, linear between."""
+    if value <= low:
+        return 1.0
+    if value >= high:
+        return floor
+    return 1.0 - (1.0 - floor) * (value - low) / (high - low)
 
 
 def analyse(kb: KnowledgeBase, analyzer: Analyzer) -> Analysis:

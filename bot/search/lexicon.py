@@ -1,12 +1,15 @@
-"""General-language word lists, read from the data files beside this module.
+"""General-language word data: the word lists beside this module, and English word frequencies.
 
-Each file says where its words come from. They hold general language (function words, common
-words, names of real places and leaders), never a word chosen because one question needed it.
+Each list says where its words come from. They hold general language (function words, the
+words questions are wrapped in, names of real places and leaders), never a word chosen because
+one question needed it. How common a word is in English comes from wordfreq (Robyn Speer's
+maintained frequency data, CC BY-SA 4.0): a common word the knowledge base lacks is probably a
+paraphrase, a rare one a name or subject it does not cover.
 """
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -30,8 +33,16 @@ def _lines(name: str) -> list[str]:
     return [line for line in lines if line]
 
 
-STOPWORDS = words("stopwords")
-LIGHT_WORDS = words("light_words")
+@lru_cache(maxsize=65536)
+def zipf(word: str) -> float:
+    """How common ``word`` is in English on the Zipf scale: about 7 for "the", 5 for "plan",
+    3 for "tram", 0 for a word wordfreq has never seen (a name, a typo, another script)."""
+    from wordfreq import zipf_frequency  # loaded on first use: its data takes a moment
+
+    return float(zipf_frequency(word, "en")) if word.isascii() else 0.0
+
+
+STOPWORDS = words("stopwords") | words("question_words")
 GAZETTEER = words("gazetteer")
 HAN_NAMES = words("gazetteer_han")
 PLACE_NAMES = phrases("place_names")

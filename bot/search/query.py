@@ -7,11 +7,14 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from bot.normalize import normalize, tokens
-from bot.search.dates import DATE_PATTERNS, DateRange, date_range
+from bot.search.dates import DATE_PATTERNS, DEADLINE, DateRange, date_range
 
 _LATEST = re.compile(
-    r"\b(?:latest|most\s+recent(?:ly)?|newest|recently|lately|last\s+said)\b|最新|最近"
+    r"\b(?:latest|most\s+recent(?:ly)?|newest|recently|lately|last\s+said|now|nowadays|"
+    r"currently|current|these\s+days|at\s+present|at\s+the\s+moment|still|any\s+more|"
+    r"anymore)\b|最新|最近|现在|目前"
 )
+"""Words asking for the position as it stands: the newest relevant statements come first."""
 
 SMALLTALK_TRIGGERS = frozenset(
     [
@@ -139,20 +142,61 @@ _WANTS_QUOTE = re.compile(
 _ADDRESSING = re.compile(r"^\s*/\w+(?:@\w+)?|(?<!\w)@\w+")
 
 
-def parse_question(question: str) -> ParsedQuestion:
-    """Normalise a question and take out what is not matched as words: dates, recency, chat."""
-    folded = unicodedata.normalize("NFKC", question).casefold()
-    owners = tuple(m.group(1) for p in _OWNER_PATTERNS for m in p.finditer(folded))
-    text = _ADDRESSING.sub(" ", normalize(question))  # "/ask@bot …", "@bot …" in groups
-    dates: DateRange | None = None
+_NOT_OWNERS = frozenset(
+    "who what which when where why how whom whose he she they it you we i anyone someone".split()
+)
+"""Words the owner patterns catch that name nobody: "Who said …?" asks for a speaker."""
+
+
+def _owners(folded: str) -> tuple[str, ...]:
+    found = (m.group(1).strip() for p in _OWNER_PATTERNS for m in p.finditer(folded))
+    return tuple(owner for owner in found if owner.split()[-1] not in _NOT_OWNERS)
+
+
+def _take_dates(text: str) -> tuple[str, DateRange | None]:
+    """The first date expression becomes a filter and leaves the text; a deadline ("by 2030")
+    is part of what was said and stays."""
+    searchable = DEADLINE.sub(lambda m: " " * len(m.group(0)), text)
     for kind, pattern in DATE_PATTERNS:
-        match = pattern.search(text)
+        match = pattern.search(searchable)
         if match is None:
             continue
         # An impossible date ("30 February 2024") is no filter at all, not a filter for its year.
-        dates = date_range(kind, match)
-        text = text[: match.start()] + " " + text[match.end() :]
-        break
+        return text[: match.start()] + " " + text[match.end() :], date_range(kind, match)
+    return text, None
+
+
+LONG_QUESTION_CHARS = 200
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?。？！])\s+")
+
+
+def focus(question: str, max_chars: int) -> tuple[str, str | None]:
+    """The part of a long message to answer, and a notice saying so.
+
+    A long message usually ends with its question after some context ("…So: what are the red
+    lines?"); that sentence is what to answer, whatever its length. Otherwise the message is
+    cut to ``max_chars``.
+    """
+    if len(question) <= LONG_QUESTION_CHARS:
+        return question, None
+    sentences = [s for s in _SENTENCE_BREAK.split(question.strip()) if s]
+    asked = [s for s in sentences if "?" in s or "？" in s]
+    if len(sentences) > 1 and asked:
+        kept = asked[-1][:max_chars]
+        return kept, f"Your message was long, so I answered its question: “{kept}”"
+    if len(question) <= max_chars:
+        return question, None
+    return question[:max_chars], (
+        f"Your question was long, so only its first {max_chars} characters were read."
+    )
+
+
+def parse_question(question: str) -> ParsedQuestion:
+    """Normalise a question and take out what is not matched as words: dates, recency, chat."""
+    folded = unicodedata.normalize("NFKC", question).casefold()
+    owners = _owners(folded)
+    text = _ADDRESSING.sub(" ", normalize(question))  # "/ask@bot …", "@bot …" in groups
+    text, dates = _take_dates(text)
     wants_quote = bool(_WANTS_QUOTE.search(text))
     if wants_quote:
         text = _WANTS_QUOTE.sub(" ", text)

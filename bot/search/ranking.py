@@ -1,10 +1,12 @@
 """Reranking the candidates and their confidence.
 
-Confidence is *coverage*: the share of the question's information (terms weighted by rarity)
-that a statement accounts for, adjusted by how squarely the statement is about the question
-(precision) and how closely its maintainer-written questions match (rapidfuzz
-``token_sort_ratio``). Because it is a share of the question itself, one threshold means the
-same for a two-word query and a long one.
+Each candidate gets a few features that mean the same on any knowledge base — the share of the
+question's weighted terms it holds (*coverage*), how squarely it is about the question
+(*precision*), how closely its maintainer-written questions and its text match, how much of the
+question the knowledge base does not know at all, the margin to the runner-up — and the
+confidence model (:mod:`bot.search.confidence`) turns them into the probability that the
+statement answers the question. That probability ranks the candidates and decides, against
+one threshold, whether to answer at all.
 """
 
 from __future__ import annotations
@@ -17,11 +19,11 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from bot.knowledge.models import StatementKind
+from bot.search.confidence import ConfidenceModel
 from bot.search.index import Doc
+from bot.search.roles import Tenure, held_by
 
 CANDIDATES = 40
-QUOTE_BOOST = 0.15
-FOCUS_SHARE = 0.2
 OTHER_TERM_WEIGHT = 0.5  # what each statement term the question did not ask for costs
 
 
@@ -32,6 +34,21 @@ class Ranked:
     index: int
     confidence: float
     signals: dict[str, float] = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class QueryTerms:
+    """What the reranker needs to know about the question."""
+
+    weights: Mapping[str, float]
+    unknown: float  # share of the weight in words the knowledge base lacks
+    names: float  # share of the known weight in names (places, people, bodies)
+    filtered: bool
+    speaker_ids: Sequence[str]
+    wants_quote: bool
+    tenures: Sequence[Tenure] = ()
+    literal: str = ""  # the question's own words (topic names included), sorted stems
+    latest: bool = False  # asked for the position as it stands now
 
 
 def candidates(scores: npt.NDArray[np.float32]) -> list[int]:
@@ -48,41 +65,138 @@ def rerank(
     top: Sequence[int],
     scores: npt.NDArray[np.float32],
     docs: Sequence[Doc],
-    weights: Mapping[str, float],
-    *,
-    wants_quote: bool,
+    query: QueryTerms,
+    model: ConfidenceModel,
+    semantic: npt.NDArray[np.float32] | None = None,
 ) -> list[Ranked]:
+    weights = query.weights
     total = sum(weights.values())
     query_terms = frozenset(weights)
     query_string = " ".join(sorted(query_terms))
+    coverages = {index: float(scores[index]) / total if total else 0.0 for index in top}
+    best = max(coverages.values(), default=0.0)
+    close = {index: float(semantic[index]) for index in top} if semantic is not None else {}
+    closest = max(close.values(), default=0.0)
+    recency = _recency(top, docs) if query.latest else {}
     ranked: list[Ranked] = []
     for index in top:
-        coverage = float(scores[index]) / total
         doc = docs[index]
-        precision = max(
-            [share(terms, query_terms, weights) for terms in doc.question_terms]
-            + [share(doc.text_terms, query_terms, weights)]
-        )
-        similarity = 0.0
-        if doc.question_strings:
-            best = process.extractOne(
-                query_string, doc.question_strings, scorer=fuzz.token_sort_ratio, processor=None
+        coverage = coverages[index]
+        others = max((c for i, c in coverages.items() if i != index), default=0.0)
+        features = {
+            "coverage": coverage,
+            "precision": max(
+                [share(terms, query_terms, weights) for terms in doc.question_terms]
+                + [share(doc.text_terms, query_terms, weights)]
+            ),
+            "qsim": _question_similarity(query_string, doc),
+            "tsim": fuzz.token_set_ratio(
+                query.literal or query_string, doc.text_string, processor=None
             )
-            similarity = best[1] / 100.0 if best else 0.0
-        # how much of the question it covers, scaled by how squarely it is about it
-        focus = 0.8 * precision + 0.2 * similarity
-        confidence = coverage * (1.0 - FOCUS_SHARE + FOCUS_SHARE * focus)
-        if wants_quote and doc.statement.kind is StatementKind.QUOTE:
-            confidence += QUOTE_BOOST
-        confidence = min(1.0, confidence)
-        signals = {
-            "coverage": round(coverage, 4),
-            "precision": round(precision, 4),
-            "similarity": round(similarity, 4),
-            "confidence": round(confidence, 4),
+            / 100.0,
+            "unknown": query.unknown,
+            "names": query.names,
+            "margin": coverage - others,
+            "lead": 1.0 if coverage >= best else 0.0,
+            "filtered": 1.0 if query.filtered else 0.0,
+            "own": own(doc, query.speaker_ids),
+            "role": float(held_by(query.tenures, doc.statement)),
+            "quote": float(query.wants_quote and doc.statement.kind is StatementKind.QUOTE),
+            **_semantic_features(index, close, closest),
+            "recency": recency.get(index, 0.0),
         }
-        ranked.append(Ranked(index, confidence, signals))
+        ranked.append(_scored(index, features, model))
+    return order(ranked, docs, latest=query.latest)
+
+
+RELEVANT_SHARE = 0.5  # for "latest": candidates ranked at least this share of the best count
+
+
+def order(ranked: list[Ranked], docs: Sequence[Doc], *, latest: bool) -> list[Ranked]:
+    """Best first by the ranker, newer first on a tie; for "latest", only the candidates ranked
+    close to the best (the relevant ones), newest first."""
+    ranked = sorted(
+        ranked, key=lambda r: (-r.signals["rank"], -docs[r.index].statement.date.toordinal())
+    )
+    if not latest or not ranked:
+        return ranked
+    bar = RELEVANT_SHARE * ranked[0].signals["rank"]
+    relevant = [r for r in ranked if r.signals["rank"] >= bar]
+    return sorted(relevant, key=lambda r: -docs[r.index].statement.date.toordinal())
+
+
+def _scored(index: int, features: dict[str, float], model: ConfidenceModel) -> Ranked:
+    confidence = model.probability(features)
+    signals = {name: round(value, 4) for name, value in features.items()}
+    signals["rank"] = round(model.rank_score(features), 6)
+    signals["confidence"] = round(confidence, 4)
+    return Ranked(index, confidence, signals)
+
+
+def _recency(top: Sequence[int], docs: Sequence[Doc]) -> dict[int, float]:
+    days = {index: docs[index].statement.date.toordinal() for index in top}
+    oldest, newest = min(days.values(), default=0), max(days.values(), default=0)
+    span = newest - oldest
+    return {index: (day - oldest) / span if span else 1.0 for index, day in days.items()}
+
+
+def _semantic_features(index: int, close: dict[int, float], closest: float) -> dict[str, float]:
+    if not close:
+        return {}
+    others = max((c for i, c in close.items() if i != index), default=0.0)
+    return {
+        "semantic": close[index],
+        "semantic_margin": close[index] - others,
+        "semantic_lead": 1.0 if close[index] >= closest else 0.0,
+    }
+
+
+def rank_bare(
+    indices: Sequence[int], docs: Sequence[Doc], query: QueryTerms, model: ConfidenceModel
+) -> list[Ranked]:
+    """A question with nothing to match but a speaker, a title, a date or "latest" ("What did
+    Xi say?"): the speaker's own words first, direct quotes first when asked for, then the
+    newest; the confidence model still decides how sure that is."""
+    ranked: list[Ranked] = []
+    for index in indices:
+        doc = docs[index]
+        features = {
+            "filtered": 1.0,
+            "bare": 1.0,
+            "own": own(doc, query.speaker_ids),
+            "role": float(held_by(query.tenures, doc.statement)),
+            "quote": float(query.wants_quote and doc.statement.kind is StatementKind.QUOTE),
+        }
+        ranked.append(_scored(index, features, model))
+    ranked.sort(
+        key=lambda row: (
+            -row.signals["own"],
+            -row.signals["role"],
+            -row.signals["quote"],
+            -docs[row.index].statement.date.toordinal(),
+        )
+    )
     return ranked
+
+
+def own(doc: Doc, speaker_ids: Sequence[str]) -> float:
+    """How directly a statement is the named speaker's: 1 their own words, 0.75 their words
+    as relayed by someone else, 0.5 someone else's words they relayed, 0 otherwise."""
+    statement = doc.statement
+    if statement.speaker in speaker_ids:
+        return 1.0 if statement.relayed_by is None else 0.75
+    if statement.relayed_by in speaker_ids:
+        return 0.5
+    return 0.0
+
+
+def _question_similarity(query_string: str, doc: Doc) -> float:
+    if not doc.question_strings:
+        return 0.0
+    found = process.extractOne(
+        query_string, doc.question_strings, scorer=fuzz.token_sort_ratio, processor=None
+    )
+    return found[1] / 100.0 if found else 0.0
 
 
 def share(

@@ -1,8 +1,8 @@
 """Typo correction against the knowledge base's own vocabulary.
 
 Only words the knowledge base (or the question grammar) does not know are corrected, to the
-closest known word by edit distance; short words are treated strictly, because "plan" and
-"plant" are both words.
+closest known word by edit distance, and a valid English word (wordfreq) only to a far more
+common one: "plan" and "plant" are both words.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from rapidfuzz.distance import OSA
 from bot.knowledge.models import KnowledgeBase
 from bot.normalize import has_han, normalize, tokens
 from bot.search.dates import MONTHS
+from bot.search.lexicon import zipf
 
 MAX_REMEMBERED_CORRECTIONS = 50_000
 EXTRA_VOCABULARY = frozenset(MONTHS) | frozenset(
@@ -26,12 +27,20 @@ EXTRA_VOCABULARY = frozenset(MONTHS) | frozenset(
         "before",
         "after",
         "until",
-        "red",
-        "lines",
         "say",
         "said",
     ]
 )
+
+
+VALID_ZIPF = 3.0  # a word at least this common in English is taken as meant
+LIKELIER_BY = 2.0  # unless the knowledge base's word is this much more common (Zipf scale)
+
+
+def _likelier(candidate: str, word: str) -> bool:
+    """Correct a valid English word only to a far more common one."""
+    typed = zipf(word)
+    return typed < VALID_ZIPF or zipf(candidate) >= typed + LIKELIER_BY
 
 
 class Speller:
@@ -78,6 +87,8 @@ class Speller:
             return None  # two edits and a different first letter is another word, not a typo
         if candidate in self.stopwords and sorted(candidate) != sorted(word):
             return None  # "care" is not a typo of "are"; only swapped letters ("waht") are
+        if not _likelier(candidate, word):
+            return None  # "plan" is a word of its own, not a typo of "plant"
         return candidate
 
     def _swapped(self, word: str) -> str | None:

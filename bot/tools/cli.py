@@ -30,6 +30,7 @@ NO_TOKEN_HINT = (
 
 
 TELEGRAM_ENTRY_POINTS = "policybot.frontends"
+SHIPPED = Path("-")  # `eval --fit` without a path: the shipped model file of the mode
 
 
 def _telegram_runner() -> Callable[[Settings], int]:
@@ -121,6 +122,19 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--min-abstention", type=float, default=0.0)
     evaluate.add_argument(
         "--threshold", type=float, default=None, help="override the configured confidence threshold"
+    )
+    evaluate.add_argument(
+        "--fit",
+        type=Path,
+        nargs="?",
+        const=SHIPPED,
+        default=None,
+        metavar="OUT",
+        help="fit the confidence model on a suite's fit sets and write it (default: shipped one)",
+    )
+    evaluate.add_argument("--misses", action="store_true", help="list every miss (suites)")
+    evaluate.add_argument(
+        "--semantic", action="store_true", help="with the optional sentence-embedding reranker"
     )
     for command in sub.choices.values():  # `policybot validate --knowledge DIR` works too
         command.add_argument(

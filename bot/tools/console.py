@@ -13,7 +13,7 @@ from bot.runtime.watch import watch_in_thread
 
 PROMPT = "you> "
 HELP = (
-    "Ask about official policy statements, e.g. “What are China's red lines with the US?”.\n"
+    "Ask about official policy statements, e.g. “{question}”.\n"
     "Commands: more (next results), help, quit. Ctrl-D or Ctrl-C also quits."
 )
 
@@ -80,7 +80,7 @@ def _chat_loop(library: Library, settings: Settings, stdin: TextIO, out: TextIO)
         if command in {"quit", "exit", "/quit", "/exit"}:
             return 0
         if command in {"help", "/help", "?"}:
-            print(HELP, file=out, flush=True)
+            print(HELP.format(question=library.index.examples().question), file=out, flush=True)
             continue
         if command in {"more", "/more"}:
             if last is None or shown >= len(last.matches):

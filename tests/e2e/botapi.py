@@ -9,7 +9,9 @@ parts of Telegram's behaviour that bots get wrong in practice:
 * ``getUpdates`` acknowledgement by ``offset`` -- an update is gone only once a later call
   confirms it, so a failed or dropped poll redelivers it ("none lost, none duplicated");
 * strict validation of HTML text, message length (UTF-16 code units), inline buttons;
-* faults: 429 flood control, 5xx, slow responses, dropped connections, an unreachable server.
+* faults: 429 flood control, 5xx, slow responses, dropped connections, an unreachable server;
+* only text Telegram can carry: an update with a lone surrogate (not valid Unicode text, so
+  never sent by Telegram) is refused when it is injected, not at every later ``getUpdates``.
 
 Deliberate differences: HTML checking is *stricter* than Telegram (a bare ``&`` or ``>``,
 unknown named entities, unknown attributes and nestings Telegram would silently repair are
@@ -151,95 +153,120 @@ def parse_html(source: str) -> tuple[str, list[JSON]]:
     Error texts follow tdlib's ("Unsupported start tag ... at byte offset N") so code that
     pattern-matches Telegram's descriptions behaves the same against the fake.
     """
+    return _HTMLParse(source).run()
 
-    def fail(message: str) -> NoReturn:
+
+class _HTMLParse:
+    """One pass over a Telegram-HTML text: the visible text, its UTF-16 length, the entities."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.out: list[str] = []
+        self.length = 0  # of the visible text so far, in UTF-16 code units
+        self.stack: list[_OpenTag] = []
+        self.entities: list[JSON] = []
+
+    def run(self) -> tuple[str, list[JSON]]:
+        source, i = self.source, 0
+        while i < len(source):
+            char = source[i]
+            if char == "&":
+                i = self._reference(i)
+            elif char == ">":
+                self.fail(f'Character ">" must be escaped as "&gt;" {self.at(i)}')
+            elif char != "<":
+                self.out.append(char)
+                self.length += 2 if ord(char) > 0xFFFF else 1
+                i += 1
+            elif source.startswith("</", i):
+                i = self._end_tag(i)
+            else:
+                i = self._start_tag(i)
+        if self.stack:
+            self.fail(f'Can\'t find end tag corresponding to start tag "{self.stack[-1].name}"')
+        self.entities.sort(key=lambda e: (e["offset"], -e["length"]))
+        return "".join(self.out), self.entities
+
+    def fail(self, message: str) -> NoReturn:
         _bad(f"can't parse entities: {message}")
 
-    def at(index: int) -> str:
-        return f"at byte offset {len(source[:index].encode())}"
+    def at(self, index: int) -> str:
+        return f"at byte offset {len(self.source[:index].encode())}"
 
-    def decode(match: re.Match[str], base: int = 0) -> str:
+    def decode(self, match: re.Match[str], base: int = 0) -> str:
         decimal, hexadecimal, name = match.groups()
-        where = at(base + match.start())
+        where = self.at(base + match.start())
         if decimal is None and hexadecimal is None and name is None:
-            fail(f'Character "&" must be escaped as "&amp;" {where}')
+            self.fail(f'Character "&" must be escaped as "&amp;" {where}')
         if name is not None:
             if name not in _NAMED_ENTITIES:
-                fail(f'Unsupported HTML entity "{match.group(0)}" {where}')
+                self.fail(f'Unsupported HTML entity "{match.group(0)}" {where}')
             return _NAMED_ENTITIES[name]
         code = int(decimal) if decimal is not None else int(hexadecimal, 16)
         if not 0 < code <= 0x10FFFF or 0xD800 <= code <= 0xDFFF:
-            fail(f'Invalid numeric HTML entity "{match.group(0)}" {where}')
+            self.fail(f'Invalid numeric HTML entity "{match.group(0)}" {where}')
         return chr(code)
 
-    out: list[str] = []
-    length = 0
-    stack: list[_OpenTag] = []
-    entities: list[JSON] = []
-    i, n = 0, len(source)
-    while i < n:
-        char = source[i]
-        if char == "&":
-            match = _ENTITY_RE.match(source, i)
-            assert match is not None  # a bare "&" matches too, and decode() rejects it
-            text = decode(match)
-            out.append(text)
-            length += utf16_len(text)
-            i = match.end()
-        elif char == ">":
-            fail(f'Character ">" must be escaped as "&gt;" {at(i)}')
-        elif char != "<":
-            out.append(char)
-            length += 2 if ord(char) > 0xFFFF else 1
-            i += 1
-        elif source.startswith("</", i):
-            end = source.find(">", i)
-            if end < 0:
-                fail(f"Unclosed end tag {at(i)}")
-            name = source[i + 2 : end].strip().lower()
-            if not stack:
-                fail(f"Unexpected end tag {at(i)}")
-            tag = stack.pop()
-            if name != tag.name:
-                fail(f'Unmatched end tag {at(i)}, expected "</{tag.name}>", found "</{name}>"')
-            entity = _close_tag(tag, length, stack[-1] if stack else None)
-            if entity is not None:
-                entities.append(entity)
-            i = end + 1
-        else:
-            name_match = _TAG_NAME_RE.match(source, i + 1)
-            assert name_match is not None  # the pattern matches the empty string
-            name, j = name_match.group(0).lower(), name_match.end()
-            if j >= n:
-                fail(f"Unclosed start tag {at(i)}")
-            if name not in _HTML_ENTITY_TYPES:
-                fail(f'Unsupported start tag "{name}" {at(i)}')
-            attrs: dict[str, str] = {}
-            while True:
-                while j < n and source[j].isspace():
-                    j += 1
-                if j >= n:
-                    fail(f"Unclosed start tag {at(i)}")
-                if source[j] == ">":
-                    break
-                attr = _ATTRIBUTE_RE.match(source, j)
-                if attr is None:
-                    fail(f'Unexpected character in tag "{name}" {at(j)}')
-                attr_name = attr.group(1).lower()
-                if attr_name not in _HTML_ATTRIBUTES.get(name, set()):
-                    fail(f'Unsupported attribute "{attr_name}" in tag "{name}" {at(i)}')
-                group = next((k for k in (2, 3, 4) if attr.group(k) is not None), 0)
-                value = attr.group(group) if group else ""
-                base = attr.start(group) if group else j
-                attrs[attr_name] = _ENTITY_RE.sub(partial(decode, base=base), value)
-                j = attr.end()
-            _check_start_tag(name, attrs, stack, length, fail, at(i))
-            stack.append(_OpenTag(name, attrs, length))
-            i = j + 1
-    if stack:
-        fail(f'Can\'t find end tag corresponding to start tag "{stack[-1].name}"')
-    entities.sort(key=lambda e: (e["offset"], -e["length"]))
-    return "".join(out), entities
+    def _reference(self, i: int) -> int:
+        """A character reference at ``i``; returns where the text goes on."""
+        match = _ENTITY_RE.match(self.source, i)
+        assert match is not None  # a bare "&" matches too, and decode() rejects it
+        text = self.decode(match)
+        self.out.append(text)
+        self.length += utf16_len(text)
+        return match.end()
+
+    def _end_tag(self, i: int) -> int:
+        end = self.source.find(">", i)
+        if end < 0:
+            self.fail(f"Unclosed end tag {self.at(i)}")
+        name = self.source[i + 2 : end].strip().lower()
+        if not self.stack:
+            self.fail(f"Unexpected end tag {self.at(i)}")
+        tag = self.stack.pop()
+        if name != tag.name:
+            self.fail(
+                f'Unmatched end tag {self.at(i)}, expected "</{tag.name}>", found "</{name}>"'
+            )
+        entity = _close_tag(tag, self.length, self.stack[-1] if self.stack else None)
+        if entity is not None:
+            self.entities.append(entity)
+        return end + 1
+
+    def _start_tag(self, i: int) -> int:
+        name_match = _TAG_NAME_RE.match(self.source, i + 1)
+        assert name_match is not None  # the pattern matches the empty string
+        name, j = name_match.group(0).lower(), name_match.end()
+        if j >= len(self.source):
+            self.fail(f"Unclosed start tag {self.at(i)}")
+        if name not in _HTML_ENTITY_TYPES:
+            self.fail(f'Unsupported start tag "{name}" {self.at(i)}')
+        attrs, j = self._attributes(name, i, j)
+        _check_start_tag(name, attrs, self.stack, self.length, self.fail, self.at(i))
+        self.stack.append(_OpenTag(name, attrs, self.length))
+        return j + 1
+
+    def _attributes(self, name: str, i: int, j: int) -> tuple[dict[str, str], int]:
+        """The attributes of the tag ``name`` opened at ``i``, from ``j`` to its ``>``."""
+        source, attrs = self.source, dict[str, str]()
+        while True:
+            while j < len(source) and source[j].isspace():
+                j += 1
+            if j >= len(source):
+                self.fail(f"Unclosed start tag {self.at(i)}")
+            if source[j] == ">":
+                return attrs, j
+            attr = _ATTRIBUTE_RE.match(source, j)
+            if attr is None:
+                self.fail(f'Unexpected character in tag "{name}" {self.at(j)}')
+            attr_name = attr.group(1).lower()
+            if attr_name not in _HTML_ATTRIBUTES.get(name, set()):
+                self.fail(f'Unsupported attribute "{attr_name}" in tag "{name}" {self.at(i)}')
+            group = next((k for k in (2, 3, 4) if attr.group(k) is not None), 0)
+            value = attr.group(group) if group else ""
+            base = attr.start(group) if group else j
+            attrs[attr_name] = _ENTITY_RE.sub(partial(self.decode, base=base), value)
+            j = attr.end()
 
 
 def _check_start_tag(
@@ -347,8 +374,25 @@ class _Signal:
 class _ResetOnConnect(asyncio.Protocol):
     """Protocol used while unreachable: the connection is reset as soon as it is accepted."""
 
+    def __init__(self, on_reset: Callable[[], None]) -> None:
+        self.on_reset = on_reset
+
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         cast(asyncio.Transport, transport).abort()
+        self.on_reset()
+
+
+def _carried(text: str, what: str) -> str:
+    """``text`` if Telegram can carry it. A lone surrogate is not Unicode text: it cannot be
+    encoded as UTF-8, so Telegram never sends one, and a response holding it cannot be sent."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(
+            f"{what} holds {exc.object[exc.start : exc.end]!r} at index {exc.start}: a lone "
+            "surrogate, which Telegram cannot carry (draw text without category Cs)"
+        ) from None
+    return text
 
 
 class FakeBotAPI:
@@ -357,8 +401,9 @@ class FakeBotAPI:
     * lifecycle: ``start()``, ``stop()``, ``async with``; ``base_url``, ``token``, ``port``;
     * drive the bot: ``inject_message``, ``inject_edited_message``, ``inject_callback_query``,
       ``inject_inline_query``, ``inject_update``; ``add_chat``, ``set_chat_member``;
-    * observe it: ``calls``, ``wait_for``, ``sent_messages``, ``answered_callback_queries``,
-      ``inline_answers``, ``pending_updates``, ``my_commands``;
+    * observe it: ``calls``, ``wait_for``, ``wait_arrived``, ``wait_until``,
+      ``sent_messages``, ``answered_callback_queries``, ``inline_answers``,
+      ``pending_updates``, ``my_commands``, ``refused_connections``;
     * break it: ``fail_next``, ``delay_next``, ``drop_next``, ``set_unreachable``.
     """
 
@@ -377,6 +422,7 @@ class FakeBotAPI:
         self._server: asyncio.Server | None = None
         self._stopped = asyncio.Event()
         self._unreachable = False
+        self.refused_connections = 0  # connections reset on accept while unreachable
         self._log: list[_Record] = []
         self._calls_signal = _Signal()
         self._updates_signal = _Signal()
@@ -442,8 +488,12 @@ class FakeBotAPI:
 
     def _protocol(self) -> asyncio.BaseProtocol:
         if self._unreachable or self._runner is None or self._runner.server is None:
-            return _ResetOnConnect()
+            return _ResetOnConnect(self._refused)
         return self._runner.server()
+
+    def _refused(self) -> None:
+        self.refused_connections += 1
+        self._calls_signal.notify()
 
     # ----------------------------------------------------------------- fault injection
 
@@ -519,6 +569,7 @@ class FakeBotAPI:
         method = self._lower_names.get(name.lower(), name)
         record = _Record(method, params)
         self._log.append(record)
+        self._calls_signal.notify()  # arrived; notified again once answered
         try:
             return await self._respond(request, record)
         finally:
@@ -603,6 +654,55 @@ class FakeBotAPI:
         ``what`` is a method name (case-insensitive) or ``predicate(method, params)``.  Only
         successful calls count unless ``include_failed``.
         """
+        return await self._wait_calls(
+            what,
+            lambda r: r.status is not None and (include_failed or r.status == 200),
+            count,
+            timeout,
+        )
+
+    async def wait_arrived(
+        self,
+        what: str | Callable[[str, JSON], bool],
+        *,
+        count: int = 1,
+        timeout: float = 5.0,  # noqa: ASYNC109 -- as wait_for
+        in_flight: bool = False,
+    ) -> list[Call]:
+        """Wait until ``count`` matching calls reached the server, answered or not (with
+        ``in_flight``: still unanswered, e.g. a long poll being held); return them."""
+        return await self._wait_calls(
+            what, lambda r: not in_flight or r.status is None, count, timeout
+        )
+
+    async def wait_until(
+        self,
+        condition: Callable[[], bool],
+        *,
+        timeout: float = 5.0,  # noqa: ASYNC109 -- as wait_for
+        description: str = "the condition",
+    ) -> None:
+        """Wait until ``condition()`` holds. It is checked again whenever a call arrives, a
+        call is answered (or applied late, or dropped) or a connection is refused: a condition
+        on what the bot did to the server changes only then. No polling."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not condition():
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise AssertionError(
+                    f"timed out after {timeout}s waiting for {description}; recent calls:\n"
+                    f"{self._recent()}"
+                )
+            await self._calls_signal.wait(remaining)
+
+    async def _wait_calls(
+        self,
+        what: str | Callable[[str, JSON], bool],
+        counted: Callable[[_Record], bool],
+        count: int,
+        timeout: float,  # noqa: ASYNC109
+    ) -> list[Call]:
         matches: Callable[[str, JSON], bool]
         if isinstance(what, str):
             matches, description = partial(_same_method, what), repr(what)
@@ -614,24 +714,25 @@ class FakeBotAPI:
             found = [
                 (r.method, copy.deepcopy(r.params))
                 for r in self._log
-                if r.status is not None
-                and (include_failed or r.status == 200)
-                and matches(r.method, r.params)
+                if counted(r) and matches(r.method, r.params)
             ]
             remaining = deadline - loop.time()
             if len(found) >= count:
                 return found
             if remaining <= 0:
-                recent = "\n".join(
-                    f"  {r.method} -> {_STATUS_LABELS.get(r.status, r.status)} "
-                    f"{_json_dumps(r.params)[:200]}"
-                    for r in self._log[-15:]
-                )
                 raise AssertionError(
                     f"timed out after {timeout}s waiting for {count} {description} call(s), "
-                    f"saw {len(found)}; recent calls:\n{recent or '  (none)'}"
+                    f"saw {len(found)}; recent calls:\n{self._recent()}"
                 )
             await self._calls_signal.wait(remaining)
+
+    def _recent(self) -> str:
+        recent = "\n".join(
+            f"  {r.method} -> {_STATUS_LABELS.get(r.status, r.status)} "
+            f"{_json_dumps(r.params)[:200]}"
+            for r in self._log[-15:]
+        )
+        return recent or "  (none)"
 
     # ----------------------------------------------------------------- injecting updates
 
@@ -682,6 +783,7 @@ class FakeBotAPI:
         Entities default to what Telegram would detect: bot commands and @mentions, with
         UTF-16 offsets.  ``reply_to_bot`` replies to the bot's latest message in the chat.
         """
+        _carried(text, "the message text")
         if chat_id is None:
             chat_id = {"private": user_id, "group": DEFAULT_GROUP_ID}.get(
                 chat_type, DEFAULT_SUPERGROUP_ID
@@ -717,6 +819,7 @@ class FakeBotAPI:
         self, chat_id: int, message_id: int, new_text: str, *, entities: list[JSON] | None = None
     ) -> JSON:
         """Queue an ``edited_message`` update for a message a user sent earlier."""
+        _carried(new_text, "the edited text")
         message = self._messages.get(chat_id, {}).get(message_id)
         if message is None or message["from"]["id"] == self.bot_id:
             raise ValueError(f"no user message {message_id} in chat {chat_id}")
@@ -778,6 +881,7 @@ class FakeBotAPI:
         offset: str = "",
     ) -> JSON:
         """Queue an ``inline_query`` update; answer it with answerInlineQuery."""
+        _carried(query, "the inline query")
         inline: JSON = {
             "id": str(next(self._query_ids)),
             "query": query,
@@ -792,6 +896,7 @@ class FakeBotAPI:
         """Queue any update dict as-is; its ``update_id`` is assigned (monotonic) here."""
         if len(update.keys() - {"update_id"}) != 1:
             raise ValueError("an update has exactly one field besides update_id")
+        _carried(_json_dumps(update), "the update")
         update = copy.deepcopy(update)
         update["update_id"] = next(self._update_ids)
         self._updates.append(update)

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import json
+import logging
 import os
 import shutil
 import sys
@@ -73,6 +75,7 @@ __all__ = [
     "buttons",
     "callback_data",
     "copy_knowledge",
+    "logged",
     "make_settings",
     "reply_target",
     "start_bot",
@@ -121,6 +124,37 @@ def copy_knowledge(destination: Path, extra: dict[str, str] | None = None) -> Pa
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(content, encoding="utf-8")
     return destination
+
+
+@contextlib.contextmanager
+def logged(
+    name: str, match: Callable[[logging.LogRecord], bool], level: int = logging.INFO
+) -> Iterator[asyncio.Future[logging.LogRecord]]:
+    """A future for the first record (``level`` or above) of logger ``name`` that ``match``es
+    while the block runs. Records from other threads (a reload logs from a worker thread)
+    are handed to the event loop."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[logging.LogRecord] = loop.create_future()
+
+    def resolve(record: logging.LogRecord) -> None:
+        if not future.done():
+            future.set_result(record)
+
+    class Catch(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if match(record):
+                loop.call_soon_threadsafe(resolve, record)
+
+    logger = logging.getLogger(name)
+    handler, previous = Catch(level), logger.level
+    if logger.getEffectiveLevel() > level:
+        logger.setLevel(level)
+    logger.addHandler(handler)
+    try:
+        yield future
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
 
 
 def make_settings(api: FakeBotAPI, tmp_path: Path, **overrides: Any) -> Settings:
@@ -205,6 +239,19 @@ class BotHandle:
             return method == "answerInlineQuery" and params.get("inline_query_id") == query["id"]
 
         await self.api.wait_for(answered, timeout=timeout)
+
+    async def watching(self) -> None:
+        """Return once the knowledge watcher (``POLICYBOT_WATCH=True``) watches the directory.
+
+        Its task, started with the bot, creates the file watches synchronously in its first
+        step (watchfiles' RustNotify). The loop takes that step before it can answer a settle
+        barrier, and the coroutine's state, no longer "created", proves that it did.
+        """
+        [watcher] = self.services.background.tasks
+        await self.settle()
+        coroutine = watcher.get_coro()
+        assert inspect.iscoroutine(coroutine)
+        assert inspect.getcoroutinestate(coroutine) == inspect.CORO_SUSPENDED
 
     def mark(self) -> int:
         return len(self.api.calls)

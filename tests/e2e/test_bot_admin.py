@@ -26,6 +26,7 @@ from .harness import (
     BotHandle,
     StartBot,
     copy_knowledge,
+    logged,
     visible,
 )
 
@@ -36,6 +37,7 @@ STATEMENTS = "statements/xinhua-2024-12-18-wang-yi-china-us.yaml"
 MARKER = "boom-marker"
 BROKEN_TOPICS_LINE = "  - id: [unclosed\n"  # appended to topics.yaml: a YAML syntax error
 WATCHER_TASK_WARNING = "ignore:Tasks created via:telegram.warnings.PTBUserWarning"
+LIBRARY_LOGGER = "bot.runtime.library"  # logs "Knowledge base <version> live: ..." on a reload
 
 
 def fail_on_boom(monkeypatch: pytest.MonkeyPatch, padding: str = "") -> None:
@@ -274,7 +276,7 @@ async def test_the_watcher_reloads_and_tells_admins_when_a_reload_fails(
     knowledge = copy_knowledge(tmp_path / "knowledge")
     async with start_bot(POLICYBOT_KNOWLEDGE_DIR=knowledge, POLICYBOT_WATCH=True) as bot:
         version = bot.kb.content_hash
-        await asyncio.sleep(0.3)  # let the watcher start
+        await bot.watching()
         topics = knowledge / "topics.yaml"
         good_topics = topics.read_text(encoding="utf-8")
         topics.write_text(good_topics + BROKEN_TOPICS_LINE, encoding="utf-8")
@@ -292,14 +294,12 @@ async def test_the_watcher_reloads_and_tells_admins_when_a_reload_fails(
         _, answer = await bot.ask("red lines")
         assert shows(answer, RED_LINES, bot)
 
-        topics.write_text(
-            good_topics + "  - id: lantern-festival\n    name: Lantern festival\n",
-            encoding="utf-8",
-        )
-        for _ in range(100):
-            if "lantern-festival" in bot.kb.topics:
-                break
-            await asyncio.sleep(0.1)
+        with logged(LIBRARY_LOGGER, lambda r: " live: " in r.getMessage()) as reloaded:
+            topics.write_text(
+                good_topics + "  - id: lantern-festival\n    name: Lantern festival\n",
+                encoding="utf-8",
+            )
+            await asyncio.wait_for(reloaded, 10)
         assert "lantern-festival" in bot.kb.topics
         assert len(await botapi.wait_for(reload_failed, timeout=0.1)) == 1  # success is quiet
 

@@ -104,7 +104,9 @@ async def test_unknown_question_says_i_dont_know_and_suggests_topics(bot_app: Bo
 
 async def test_small_talk_gets_the_friendly_reply(bot_app: BotHandle) -> None:
     question, answer = await bot_app.ask("hi")
-    assert visible(answer) == SMALLTALK_REPLY
+    assert visible(answer).startswith(SMALLTALK_REPLY)
+    example = bot_app.app.bot_data.services.library.index.example_questions(1)[0]
+    assert f"Try: “{example}”" in visible(answer)  # from the knowledge base, not hard-coded
     assert reply_target(answer) == question["message_id"]
     assert callback_data(answer) == []
 
@@ -116,10 +118,17 @@ async def test_unknown_private_command_gets_the_unknown_command_reply(bot_app: B
 
 
 async def test_a_very_long_question_is_read_in_part_and_answered(bot_app: BotHandle) -> None:
-    question, answer = await bot_app.ask("What are the red lines? " + "Please tell me. " * 400)
+    question, answer = await bot_app.ask("What are the red lines " + "please tell me " * 400)
     assert reply_target(answer) == question["message_id"]
     assert len(answer["text"]) <= 4096
     assert "only its first" in visible(answer)
+
+
+async def test_a_long_message_is_answered_from_its_question(bot_app: BotHandle) -> None:
+    context = "I keep reading about this and would like to understand it properly. " * 10
+    question, answer = await bot_app.ask(context + "So: what are the red lines?")
+    assert reply_target(answer) == question["message_id"]
+    assert "I answered its question" in visible(answer)
 
 
 HOSTILE = [
@@ -184,7 +193,8 @@ async def test_ask_in_groups(
 async def test_ask_without_a_question_explains_how(bot_app: BotHandle) -> None:
     _, done = await bot_app.send("/ask", chat_type="group")
     [reply] = done.sent
-    assert visible(reply) == visible(ASK_USAGE)
+    topic = bot_app.app.bot_data.services.library.index.examples().topic
+    assert visible(reply) == visible(ASK_USAGE.format(topic=topic))
 
 
 @pytest.mark.parametrize("chat_type", ["group", "supergroup"])

@@ -53,7 +53,7 @@ async def test_policybot_run_answers_and_stops_cleanly_on_a_signal(
         assert visible(answer).startswith("in recent interactions with relevant U.S. leaders")
         assert "Xi Jinping" in visible(answer)
 
-        await asyncio.sleep(0.2)  # stop while a long poll is in flight, as in real life
+        await api.wait_arrived("getUpdates", in_flight=True)  # stop mid long poll, as in life
         process.send_signal(stop_signal)
         stdout, stderr = await asyncio.wait_for(process.communicate(), EXIT_S)
     finally:

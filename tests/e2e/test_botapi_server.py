@@ -298,22 +298,21 @@ async def test_callback_data_over_64_bytes_is_rejected(botapi: FakeBotAPI, bot: 
 async def test_long_poll_returns_as_soon_as_an_update_is_injected(
     botapi: FakeBotAPI, bot: Bot
 ) -> None:
-    loop = asyncio.get_running_loop()
-    started = loop.time()
-    poll = asyncio.create_task(bot.get_updates(timeout=5))
-    await asyncio.sleep(0.2)
+    poll = asyncio.create_task(bot.get_updates(timeout=60))
+    await botapi.wait_arrived("getUpdates", in_flight=True)  # held: nothing to deliver
     assert not poll.done()
     botapi.inject_message("hello")
-    updates = await asyncio.wait_for(poll, 2)
-    assert loop.time() - started < 1.5
+    updates = await asyncio.wait_for(poll, 5)  # well before the poll's own 60 s
     assert [u.message.text for u in updates if u.message] == ["hello"]
 
 
-async def test_long_poll_times_out_empty(bot: Bot) -> None:
-    loop = asyncio.get_running_loop()
-    started = loop.time()
-    assert await bot.get_updates(timeout=dtm.timedelta(seconds=0.3)) == ()
-    assert 0.25 < loop.time() - started < 2
+async def test_long_poll_is_held_then_times_out_empty(botapi: FakeBotAPI, bot: Bot) -> None:
+    poll = asyncio.create_task(bot.get_updates(timeout=dtm.timedelta(seconds=1)))
+    await botapi.wait_arrived("getUpdates", in_flight=True)
+    assert not poll.done()  # not answered at once
+    assert await asyncio.wait_for(poll, 5) == ()
+    [(_, params)] = await botapi.wait_for("getUpdates")
+    assert params["timeout"] == 1
 
 
 async def test_offset_acknowledges_and_failed_polls_redeliver(botapi: FakeBotAPI, bot: Bot) -> None:
@@ -345,7 +344,7 @@ async def test_second_bot_instance_polling_terminates_the_first_with_conflict(
     botapi: FakeBotAPI, bot: Bot
 ) -> None:
     first = asyncio.create_task(bot.get_updates(timeout=5))
-    await asyncio.sleep(0.2)
+    await botapi.wait_arrived("getUpdates", in_flight=True)
     async with Bot(botapi.token, base_url=botapi.base_url) as twin:
         second = asyncio.create_task(twin.get_updates(timeout=5))
         with pytest.raises(Conflict, match="terminated by other getUpdates request"):
@@ -474,15 +473,16 @@ async def test_dropped_connection_surfaces_as_network_error(botapi: FakeBotAPI, 
 
 async def test_unreachable_server_is_a_network_error(botapi: FakeBotAPI, bot: Bot) -> None:
     poll = asyncio.create_task(bot.get_updates(timeout=5))
-    await asyncio.sleep(0.2)
+    await botapi.wait_arrived("getUpdates", in_flight=True)
     botapi.set_unreachable(True)
     with pytest.raises(NetworkError) as caught:
         await asyncio.wait_for(poll, 2)  # the in-flight long poll is cut
     assert not isinstance(caught.value, TimedOut)
-    for _ in range(2):  # new connections are reset as well
+    for refused in (1, 2):  # new connections are reset as well
         with pytest.raises(NetworkError) as caught:
             await bot.get_me()
         assert not isinstance(caught.value, TimedOut)
+        assert botapi.refused_connections == refused
     botapi.set_unreachable(False)
     assert (await bot.get_me()).username == "policy_test_bot"
 
@@ -493,6 +493,27 @@ async def test_wait_for_explains_a_timeout(botapi: FakeBotAPI, bot: Bot) -> None
         await botapi.wait_for("sendMessage", timeout=0.1)
     found = await botapi.wait_for(lambda method, params: method == "getMe", count=2)
     assert len(found) == 2
+    with pytest.raises(AssertionError, match=r"(?s)waiting for no calls.*getMe -> 200"):
+        await botapi.wait_until(lambda: not botapi.calls, timeout=0.1, description="no calls")
+
+
+async def test_text_telegram_cannot_carry_is_refused_when_injected(
+    botapi: FakeBotAPI, bot: Bot
+) -> None:
+    """A lone surrogate is not Unicode text: refused at once, never a poisoned update queue."""
+    with pytest.raises(ValueError, match=r"message text holds '\\udd93' at index 0"):
+        botapi.inject_message("\udd93x")
+    with pytest.raises(ValueError, match="lone surrogate"):
+        botapi.inject_inline_query("x\ud800")
+    with pytest.raises(ValueError, match="lone surrogate"):
+        botapi.inject_update({"message": {"text": "\udfff"}})
+    asked = botapi.inject_message("ok 😀")  # astral characters are text: UTF-16 pairs on the wire
+    with pytest.raises(ValueError, match="lone surrogate"):
+        botapi.inject_edited_message(asked["chat"]["id"], asked["message_id"], "\udd93")
+    [update] = await bot.get_updates()
+    assert update.message is not None
+    assert update.message.text == "ok 😀"
+    assert [(r.method, r.status) for r in botapi._log] == [("getMe", 200), ("getUpdates", 200)]
 
 
 # ------------------------------------------------------------------ a real Application

@@ -1,17 +1,20 @@
 """Property-based hostile input through every handler, end to end.
 
-Hypothesis draws batches of arbitrary Unicode (control, zero-width and bidirectional marks,
+Hypothesis draws batches of arbitrary Unicode text (control, zero-width and bidirectional marks,
 emoji, combining marks, CJK), HTML and MarkdownV2 look-alikes and 10,000-character messages,
 and sends them as private questions, group mentions, /ask commands, /start payloads, inline
 queries, edits and button presses. Every message the bot sends must be accepted by the strict
 fake Bot API server (valid Telegram HTML, ≤ 4,096 characters), no error handler may fire, and
 every update gets its reply. Few examples, each a whole bot run, so the suite stays fast.
+
+Arbitrary, but what Telegram can carry: no lone surrogates (category Cs). They are not Unicode
+text, cannot be encoded as UTF-8, and so never arrive in an update; the fake server refuses to
+inject one.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -31,7 +34,9 @@ NASTY = (
     "😀🇨🇳👍🏽台湾红线王毅<>&\"'`*_[]()~|#+-=.!{}\\/@"
 )
 text = st.text(
-    alphabet=st.one_of(st.sampled_from(NASTY), st.characters()), min_size=1, max_size=200
+    alphabet=st.one_of(st.sampled_from(NASTY), st.characters(codec="utf-8")),
+    min_size=1,
+    max_size=200,
 )
 markup = st.sampled_from(
     [
@@ -118,6 +123,5 @@ async def scenario(batch: list[str], payloads: list[str]) -> None:
     payloads=st.lists(st.text(max_size=64).map(lambda p: p.replace("\n", " ")), max_size=3),
 )
 def test_hostile_updates_through_every_handler(batch: list[str], payloads: list[str]) -> None:
-    os.environ["PTB_TIMEDELTA"] = "true"
     batch = [m if m.strip() else "x" + m for m in batch]  # Telegram delivers no empty messages
     asyncio.run(scenario(batch, payloads))

@@ -9,14 +9,18 @@ with its own questions and pools the results, split by how each set was used.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
 from bot.runtime.library import Library
+from bot.search.confidence import MODEL_FILE, SEMANTIC_MODEL_FILE
 from bot.search.engine import SearchIndex
+from bot.tools.evaluate import calibrate
 from bot.tools.evaluate.baselines import bm25_baseline, token_set_baseline
 from bot.tools.evaluate.cases import Report, load_cases, policybot_report
 from bot.tools.evaluate.report import format_misses, format_table, threshold_sweep
@@ -26,8 +30,16 @@ GATES = (("top1", "top-1"), ("top3", "top-3"), ("abstention", "abstention"))
 
 
 def run_eval(args: argparse.Namespace, settings: Settings) -> int:
+    if getattr(args, "semantic", False):
+        settings = settings.model_copy(update={"semantic": True})
     if is_suite(args.cases):
-        return _run_suite(args, settings, load_suite(args.cases))
+        sets = load_suite(args.cases)
+        if args.fit is not None:
+            return _fit(settings, sets, args.fit)
+        return _run_suite(args, settings, sets)
+    if args.fit is not None:
+        print("eval: --fit needs a suite file (tests/eval/suite.yaml)", file=sys.stderr)
+        return 2
     index = _index(settings, args.threshold)
     cases = load_cases(args.cases)
     ours = policybot_report(index, cases, label=_label(index, args.threshold))
@@ -51,7 +63,7 @@ def _index(settings: Settings, threshold: float | None) -> SearchIndex:
 
 
 def _label(index: SearchIndex, override: float | None) -> str:
-    return f"{index.config.threshold:.2f} ({'override' if override is not None else 'config'})"
+    return f"{index.threshold:.2f} ({'override' if override is not None else 'shipped'})"
 
 
 def _gate(report: Report, args: argparse.Namespace) -> int:
@@ -175,3 +187,36 @@ def _suite_json(
         ],
         "pooled": {role: [r.metrics() for r in reports] for role, reports in pooled.items()},
     }
+
+
+def _fit(settings: Settings, sets: list[EvalSet], out: Path) -> int:
+    """Fit the confidence model on the ``fit`` sets, check it on the others, write it."""
+    if out == Path("-"):
+        out = SEMANTIC_MODEL_FILE if settings.semantic else MODEL_FILE
+    questions: list[calibrate.Question] = []
+    for entry in sets:
+        local = settings.model_copy(update={"knowledge_dir": entry.knowledge})
+        index = _index(local, None)
+        questions += calibrate.collect(entry, index, load_cases(entry.questions))
+    fitted_on = [entry.name for entry in sets if entry.role == "fit"]
+    model = calibrate.fit([q for q in questions if q.role == "fit"])
+    checked = calibrate.score([q for q in questions if q.role == "check"], model).metrics()
+    fitted = calibrate.score([q for q in questions if q.role == "fit"], model).metrics()
+    loko = calibrate.leave_one_out(questions)
+    out.write_text(
+        model.to_json(
+            fitted_on=fitted_on,
+            fitted=str(dt.date.today()),
+            score_on_fit_sets=fitted,
+            score_on_check_sets=checked,
+            leave_one_knowledge_base_out=loko,
+        ),
+        encoding="utf-8",
+    )
+    print(f"wrote {out}: threshold {model.threshold:.2f}, fitted on {', '.join(fitted_on)}")
+    print(f"  fit sets:   {fitted}")
+    print(f"  check sets: {checked}")
+    print("leave one knowledge base out (fitted on the others, threshold fitted too):")
+    for name, metrics in loko.items():
+        print(f"  {name:<32} {metrics}")
+    return 0

@@ -87,7 +87,7 @@ def load_cases(path: Path) -> list[Case]:
 
 
 def policybot_report(index: SearchIndex, cases: Sequence[Case], *, label: str = "") -> Report:
-    report = Report("policybot", label or f"{index.config.threshold:.2f}")
+    report = Report("policybot", label or f"{index.threshold:.2f}")
     for case in cases:
         answer = index.search(case.question, limit=3)
         ranked = [(m.item.statement.id, m.score) for m in answer.matches] if answer.answered else []

@@ -1,0 +1,114 @@
+"""The general parsing and ranking rules of issue 11, each on the small fictional knowledge base
+(Ada Quill, Bram Ledger and the canals of Examplia), none tied to one evaluation question."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+from bot.search.engine import SearchIndex
+from bot.search.query import focus, parse_question
+from bot.search.spelling import Speller
+
+
+def top_ids(index: SearchIndex, question: str) -> list[str]:
+    answer = index.search(question)
+    return [m.item.statement.id for m in answer.matches] if answer.answered else []
+
+
+def test_who_said_is_not_a_speaker_called_who(fictional_index: SearchIndex) -> None:
+    assert parse_question("Who said the canals stay open?").owners == ()
+    answer = fictional_index.search("Who said the canals of Examplia will stay open?")
+    assert answer.notice is None or "Who" not in answer.notice
+    assert top_ids(fictional_index, "Who said the canals of Examplia will stay open?")[0] == (
+        "quill-canals-open"
+    )
+
+
+def test_by_year_is_a_deadline_not_a_date_filter(fictional_index: SearchIndex) -> None:
+    parsed = parse_question("lantern boats on every canal by 2030")
+    assert parsed.dates is None
+    assert "2030" in parsed.text
+    assert "2030" in fictional_index.analyzer.analyze(["by", "2030"])
+
+
+def test_in_year_is_still_a_filter() -> None:
+    assert parse_question("canals in 2024").dates is not None
+
+
+def test_after_the_month_year_event() -> None:
+    parsed = parse_question("what did Quill say after the November 2024 election")
+    assert parsed.dates is not None
+    assert parsed.dates.start == dt.date(2024, 12, 1)
+    assert parsed.dates.end is None
+
+
+def test_from_year_to_year() -> None:
+    parsed = parse_question("tolls from 2019 to 2021")
+    assert parsed.dates is not None
+    assert (parsed.dates.start, parsed.dates.end) == (dt.date(2019, 1, 1), dt.date(2021, 12, 31))
+
+
+def test_a_valid_english_word_is_not_corrected(fictional_index: SearchIndex) -> None:
+    speller = Speller(fictional_index.kb, Counter({"plant": 5, "canals": 3}), frozenset())
+    assert speller.correct("plan") is None  # a word of its own, not a typo of "plant"
+    assert speller.correct("canlas") == "canals"  # not a word: corrected
+
+
+def test_speaker_only_question_puts_their_own_words_first(fictional_index: SearchIndex) -> None:
+    answer = fictional_index.search("What did Ada Quill say?")
+    assert answer.answered
+    first = answer.matches[0].item
+    assert first.statement.speaker == "ada-quill"
+    assert first.relayed_by is None  # her own words before words relayed by someone else
+    assert len({round(m.score, 4) for m in answer.matches}) > 1  # not 1.00 for everyone
+
+
+def test_asking_for_a_quote_puts_the_direct_quote_first(fictional_index: SearchIndex) -> None:
+    answer = fictional_index.search("Ada Quill quote")
+    assert answer.answered
+    assert answer.matches[0].item.statement.kind == "quote"
+
+
+def test_literal_words_count_even_when_they_name_a_topic(fictional_index: SearchIndex) -> None:
+    """ "canals" is also an alias of the topic "Canal policy", which two statements share; the
+    one whose text holds the words asked comes first."""
+    assert top_ids(fictional_index, "the canals of Examplia will stay open")[0] == (
+        "quill-canals-open"
+    )
+
+
+def test_a_long_message_keeps_its_question() -> None:
+    preamble = "I have been reading about the waterways of several countries for a while. " * 5
+    kept, notice = focus(preamble + "So: will the canals of Examplia stay open?", 500)
+    assert kept == "So: will the canals of Examplia stay open?"
+    assert notice is not None
+    assert "question" in notice
+
+
+def test_a_long_question_is_answered_from_its_question_sentence(
+    fictional_index: SearchIndex,
+) -> None:
+    preamble = "I have been reading about the waterways of several countries for a while. " * 8
+    answer = fictional_index.search(preamble + "So: will the canals of Examplia stay open?")
+    assert answer.answered
+    assert answer.matches[0].item.statement.id == "quill-canals-open"
+
+
+def test_a_decline_suggests_the_topic_the_question_names(fictional_index: SearchIndex) -> None:
+    answer = fictional_index.search("lantern festival in 2019")
+    assert not answer.answered
+    assert answer.suggestions[0] == "Lantern festival"
+
+
+def test_the_notice_says_what_was_and_was_not_found(fictional_index: SearchIndex) -> None:
+    answer = fictional_index.search("What did Ada Quill say in 2019?")
+    assert not answer.answered
+    assert answer.notice is not None
+    assert answer.notice.startswith("I have no statements by Ada Quill dated 2019")
+    assert "at other times" in answer.notice
+
+
+def test_now_asks_for_the_newest(fictional_index: SearchIndex) -> None:
+    assert parse_question("what is the toll policy now").latest
+    assert parse_question("is Quill still against higher tolls").latest
