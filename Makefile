@@ -21,7 +21,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 	$(BIN)/policybot validate
 	$(BIN)/policybot lint --strict --stale-days 3650
-	$(BIN)/policybot eval tests/eval/suite.yaml --min-top1 0.65 --min-abstention 0.94
+	$(BIN)/policybot eval tests/eval/suite.yaml --min-top1 0.60 --min-abstention 0.95
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
