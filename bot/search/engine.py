@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from rapidfuzz import fuzz, process
 
 from bot.answers.answer import Answer, Match, Status
 from bot.knowledge.models import KnowledgeBase, Speaker, Statement, Topic
@@ -22,6 +21,7 @@ from bot.normalize import contains_han, tokens
 from bot.search.analyzer import TOPIC_PREFIX, Analyzer
 from bot.search.browse import Browser, Examples
 from bot.search.confidence import MODEL_FILE, SEMANTIC_MODEL_FILE, ConfidenceModel, load_model
+from bot.search.decline import Decline
 from bot.search.filters import Filters, Mask, proper_names, speaker_words
 from bot.search.index import UNKNOWN_ENTITY_FACTOR, TermIndex
 from bot.search.lexicon import HAN_NAMES
@@ -33,9 +33,6 @@ from bot.search.spelling import Speller
 from bot.search.vectors import StatementVectors
 
 EXPLAINED_CANDIDATES = 8
-SUGGESTIONS = 3
-SUGGESTION_SOURCES = 5  # how many of the best candidates suggest their topic on a decline
-TOPIC_NAME_CUTOFF = 70
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +82,7 @@ class SearchIndex:
         self.filters = Filters(kb, self.analyzer, self.terms.analysis.mentions)
         self.browser = Browser(kb, self.analyzer)
         self.roles = Roles(kb)
+        self.decline = Decline(kb, self.filters)
         # the terms of names (places, bodies, people), as the analyzer turns them into terms
         name_words = proper_names(kb) | speaker_words(kb, self.analyzer)
         self.name_terms = frozenset(self.analyzer.analyze(sorted(name_words)))
@@ -312,54 +310,12 @@ class SearchIndex:
     def _not_found(
         self, question: str, understood: _Understood, ranked: list[Ranked], notice: str | None
     ) -> Answer:
-        parsed = understood.parsed
-        suggestions = [self.kb.topics[t].name for t in understood.topics if t in self.kb.topics]
-        for row in ranked[:SUGGESTION_SOURCES]:
-            for topic_id in self.terms.docs[row.index].statement.topics[:1]:
-                suggestions.append(self.kb.topics[topic_id].name)
-        if not suggestions:
-            topic_names = [topic.name for topic in self.kb.topics.values()]
-            for name, _score, _key in process.extract(
-                parsed.text,
-                topic_names,
-                scorer=fuzz.WRatio,
-                limit=SUGGESTIONS,
-                score_cutoff=TOPIC_NAME_CUTOFF,
-            ):
-                suggestions.append(name)
+        nearest = [self.terms.docs[row.index].statement for row in ranked]
         return Answer(
             question=question,
             status=Status.NOT_FOUND,
-            notice=notice or self._filter_notice(understood),
-            suggestions=tuple(dict.fromkeys(suggestions))[:SUGGESTIONS],
+            notice=notice
+            or self.decline.filter_notice(understood.speaker_ids, understood.parsed.dates),
+            suggestions=self.decline.suggestions(understood.topics, nearest, understood.parsed),
             explanation=understood.explanation,
         )
-
-    def _filter_notice(self, understood: _Understood) -> str | None:
-        """What the filters found and what they did not, in words: "I have 9 statements by
-        Wang Yi, but none that answers this", not "nothing matched with the filter"."""
-        dates = understood.parsed.dates
-        speakers = understood.speaker_ids
-        if not speakers and dates is None:
-            return None
-        who = " or ".join(self.kb.speakers[s].name for s in speakers)
-        by = f" by {who}" if who else ""
-        if dates is not None:
-            in_range = self.filters.mask([], dates, [])
-            both = self.filters.mask(speakers, dates, [])
-            if both is not None and not both.any():
-                known = self.filters.mask(speakers, None, []) if speakers else None
-                elsewhere = int(known.sum()) if known is not None else 0
-                also = (
-                    f" ({_count(elsewhere, 'statement')}{by} at other times)" if elsewhere else ""
-                )
-                nothing = "" if in_range is None or in_range.any() else " at all"
-                return f"I have no statements{by} dated {dates.label}{nothing}{also}."
-        scope = self.filters.mask(speakers, dates, [])
-        count = int(scope.sum()) if scope is not None else 0
-        when = f" dated {dates.label}" if dates is not None else ""
-        return f"I have {_count(count, 'statement')}{by}{when}, but none that answers this."
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
