@@ -391,7 +391,7 @@ def test_cli_drafts_even_when_the_knowledge_base_is_broken(
     data = parse(captured.out)
     assert data["source"]["url"] == "https://x.example/a"
     assert data["source"]["publisher"] == "Xinhua"  # from the dateline "(Xinhua)"
-    assert {p["id"] for p in data["speakers"]} == {"wang-yi", "xi"}
+    assert {p["id"] for p in data["speakers"]} == {"wang-yi", "xi-jinping"}
 
 
 def test_cli_reports_an_unreadable_article(

@@ -7,16 +7,27 @@ each ``text`` is sliced out of the article (never retyped, so it is verbatim by 
 each guess carries a comment saying where it came from, and the result is printed, never
 written into ``knowledge/``.
 
-What counts as "someone said something" is deliberately plain: text inside quotation marks
-(``quote``) and sentences with a speech verb and a speaker (``reported``: "X said", "said X",
-"according to X", "X added/noted/stressed/pointed out"). A sentence whose speaker cannot be
-named is left out rather than guessed: a maintainer can add it, but a wrong attribution is
-the one mistake a policy bot must not make.
+What counts as "someone said something" is plain: text inside quotation marks (``quote``), a
+sentence with a speech verb and a speaker (``reported``) in the forms news copy uses ("X said",
+"said X", "X, the minister, said", "said on Tuesday the official representative … X",
+"according to X", "as X recalled", "X told reporters", "…, saying"), and, in a transcript, an
+interview or a published speech, the official's own unquoted words. A surname, a role ("the
+minister") or a pronoun means the person the article named so; what a speaker reports of a
+third person ("Wang said Xi stressed …") is that person's, ``relayed_by`` the speaker. Days,
+months, places and bodies are never speakers: a ministry, a capital standing for its
+government or an unnamed spokesman gives ``speaker: unknown`` for a human to fill in; words
+no one could be held to ("Officials said", an unexplained "he said") are left out. An article
+the knowledge base already stores is reported, not drafted again.
 
 The package, one module per concern, from the bottom up: ``records`` (Person, Candidate),
+``vocabulary`` (speech verbs, titles, bodies: general English), ``words`` (tokens with their
+places), ``names`` (what a phrase names), ``phrases`` (cutting it out of a clause),
 ``sentences`` (paragraphs, quotations, sentence spans), ``dates`` (datelines and mentioned
-days), ``ids`` (slugs and unique ids), ``speakers`` (the Cast), ``attribution`` (speech verbs),
-``writer`` (the YAML text) and ``drafter`` (the pass over the article that uses them all).
+days), ``ids`` (slugs and unique ids), ``mentions`` (everyone the article names, read once),
+``speakers`` (the Cast), ``subjects`` (clauses and a sentence's subject), ``attribution``
+(speech verbs and who is speaking through whom), ``turns`` (transcripts, interviews,
+speeches), ``reader`` (the pass over the body), ``writer`` (the YAML text) and ``drafter``
+(``draft_statements``, which uses them all).
 """
 
 from bot.tools.draft.dates import find_dateline, mentioned_date

@@ -23,7 +23,8 @@ WEEKDAYS = {
 }
 _DATELINE = re.compile(
     r"(?P<place>[A-Z][A-Za-z .'’-]*?),\s+" + MONTH_PATTERN + r"\s+(?P<day>\d{1,2})"
-    r"(?:,\s*(?P<year>(?:19|20)\d{2}))?\s*(?:\((?P<agency>[^()\n]{1,40})\)\s*)?(?:--|—|–)\s*",
+    r"(?:,\s*(?P<year>(?:19|20)\d{2}))?\s*(?:(?:\((?P<agency>[^()\n]{1,40})\)\s*)?(?:--|—|–)"
+    r"|\.?\s*/(?P<agency2>[^/\n]{1,40})/\.?)\s*",  # "MORAVSK, June 12. /Tsentr-Press/."
     re.IGNORECASE,
 )
 _FULL_DATES = (
@@ -48,6 +49,7 @@ class Dateline:
 
     paragraph: int
     end: int
+    place: str
     month: int
     day: int
     year: int | None
@@ -59,13 +61,15 @@ def find_dateline(text: str, spans: list[tuple[int, int]]) -> Dateline | None:
         match = _DATELINE.match(text, start, end)
         if match and match.group("place").strip().upper() == match.group("place").strip():
             year = match.group("year")
+            agency = match.group("agency") or match.group("agency2") or ""
             return Dateline(
                 paragraph=number,
                 end=match.end(),
+                place=match.group("place").strip(),
                 month=MONTHS[match.group("month").lower()],
                 day=int(match.group("day")),
                 year=int(year) if year else None,
-                agency=(match.group("agency") or "").strip() or None,
+                agency=agency.strip() or None,
             )
     return None
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+UNKNOWN_ID = "unknown"  # the speaker of words the article gives no person for
+
 
 @dataclass
 class Person:
@@ -20,6 +22,7 @@ class Person:
     known: bool
     mentions: list[str] = field(default_factory=list)
     title: str | None = None
+    anonymous: bool = False  # a body or an unnamed source: ``name`` is how the article puts it
 
 
 @dataclass
@@ -30,6 +33,7 @@ class Candidate:
     end: int
     kind: str
     speaker: Person
+    relayed_by: Person | None = None
     date: dt.date | None = None
     date_note: str = ""
     notes: list[str] = field(default_factory=list)

@@ -19,6 +19,9 @@ MIN_QUOTE_WORDS = 4  # shorter quoted phrases are names, titles or scare quotes
 
 OPENING_QUOTES = '"“«「『'
 CLOSING_QUOTES = '"”»」』'
+_SINGLE = re.compile(
+    r"(?:(?<![\w'’])(?P<open>['‘])(?=[^\W\d_]))|(?:(?<=[\w.,!?])(?P<close>['’])(?=[\s.,;:!?)—–-]|$))"
+)
 MASK = "\x1f"  # stands in for quoted words, so their full stops and verbs are not the article's
 _SENTENCE_END = re.compile(r"[.!?]+[\"”’)\]]*(\s+)")
 _ABBREVIATIONS = frozenset(
@@ -61,6 +64,8 @@ def quotations(text: str, start: int, end: int) -> list[Quotation]:
     or a complete sentence, or one continuing into the next paragraph, and not Title Case
     (``the "San Francisco Vision,"`` names something; it quotes no one).
     """
+    if not any(char in OPENING_QUOTES + CLOSING_QUOTES for char in text[start:end]):
+        return _single_quotations(text, start, end)  # British style: 'We are ready,' she said.
     found: list[Quotation] = []
     opened: int | None = None
     for position in range(start, end):
@@ -69,6 +74,23 @@ def quotations(text: str, start: int, end: int) -> list[Quotation]:
             opened = position + 1
         elif opened is not None and char in CLOSING_QUOTES:
             found.append(_quotation(text, opened, position, closed=True))
+            opened = None
+    if opened is not None:
+        found.append(_quotation(text, opened, end, closed=False))
+    return found
+
+
+def _single_quotations(text: str, start: int, end: int) -> list[Quotation]:
+    """Passages in single quotation marks, told from apostrophes ("isn't", "farmers' grant")
+    by where they stand: an opening mark after a space and before a letter, a closing one
+    after a letter or punctuation and before a space or punctuation."""
+    found: list[Quotation] = []
+    opened: int | None = None
+    for match in _SINGLE.finditer(text, start, end):
+        if opened is None and match.group("open"):
+            opened = match.end()
+        elif opened is not None and match.group("close"):
+            found.append(_quotation(text, opened, match.start("close"), closed=True))
             opened = None
     if opened is not None:
         found.append(_quotation(text, opened, end, closed=False))

@@ -1,9 +1,11 @@
-"""Who is speaking: known speakers by alias, new people as stubs, titles kept apart.
+"""Who is speaking: known speakers by alias, new people as stubs, bodies as "unknown".
 
-A clause next to a speech verb ("Foreign Minister Wang Yi", "he", "the minister", "Wang")
-must become one person, and the same person each time the article names them, or the draft
-would attribute one speaker's words to several ids. The ``Cast`` holds that memory for one
-article; ``_name_run`` and ``_split_title`` cut a name out of the words around it.
+A phrase next to a speech verb ("Foreign Minister Wang Yi", "he", "the minister", "Wang", "a
+spokesman for the ministry", "Halvik") must become one person, the same person each time the
+article names them, or nobody the draft could name. The ``Cast`` holds that memory for one
+article: the knowledge base's speakers, the stubs it made, the anonymous sources it met, and
+the article's ``Mentions`` (every full name, its description and where it stands), so that a
+surname, a role or a pronoun means who a reader would take it to mean.
 """
 
 from __future__ import annotations
@@ -12,81 +14,124 @@ import re
 from collections.abc import Iterable
 
 from bot.knowledge.models import ID_PATTERN, MAX_ID_LENGTH
-from bot.normalize import has_han, normalize, tokens
+from bot.normalize import normalize, tokens
 from bot.search.engine import SearchIndex
 from bot.tools.draft.ids import slug
-from bot.tools.draft.records import Person
+from bot.tools.draft.mentions import Mentions, Named
+from bot.tools.draft.names import classify
+from bot.tools.draft.records import UNKNOWN_ID, Person
+from bot.tools.draft.vocabulary import DETERMINERS, NAME_PARTICLES, TITLE_WORDS
+from bot.tools.draft.words import Phrase, tokenize
 
-PRONOUNS = frozenset(["he", "she"])
-DETERMINERS = frozenset(["the", "a", "an"])
-CONNECTORS = frozenset(["of", "de", "van", "von", "der", "bin", "al", "la", "le", "du", "da", "di"])
-TITLE_WORDS = frozenset(
-    """minister ministers foreign prime deputy vice president secretary general state chancellor
-    envoy ambassador spokesperson spokesman spokeswoman premier chairman chairwoman chair
-    director governor mayor senator representative councillor counsellor councilor commissioner
-    chief head leader top diplomat special finance defence defense interior trade commerce
-    justice health mr mrs ms dr prof professor sir dame lord lady king queen prince princess
-    consul official officer adviser advisor attorney member permanent senior former acting
-    executive national security affairs cabinet""".split()
-)
-GENERIC_SUBJECTS = frozenset(
-    """officials analysts experts sources reports critics observers residents authorities
-    diplomats witnesses people others some many both everyone it this that these those we i
-    you they there""".split()
-)
+LEFT_OUT = frozenset(["generic", "none"])
 
 
 class Cast:
-    """Who is who in one article: known speakers by alias, everyone else as a stub.
-
-    Pronouns and a bare surname mean the last person named as a speaker, which is how news
-    copy is written ("…, said Foreign Minister Wang Yi. … he added.").
-    """
+    """Who is who in one article: known speakers by alias, everyone else as a stub."""
 
     def __init__(self, index: SearchIndex | None, *, not_speakers: Iterable[str] = ()) -> None:
         self.index = index
         self.people: dict[str, Person] = {}
-        self.last: Person | None = None
+        self.last: Person | None = None  # who the article last reported speaking
         self.taken = set(index.kb.speakers) if index else set()
         # "according to Xinhua": the publisher reports, it is not the speaker
         self.not_speakers = {" ".join(tokens(normalize(name))) for name in not_speakers}
+        self.mentions = Mentions("", [], [])
+        self.sources: list[tuple[int, Person, frozenset[str]]] = []  # anonymous, by position
 
-    def resolve(self, clause: str, side: str) -> Person | None:
-        """The person a clause next to a speech verb names (``side``: the verb is "before" or
-        "after" it), or None when it names no one the draft should attribute words to."""
-        clause = clause.strip().strip("\"“”'’")
-        words = clause.split()
-        if not words:
+    def resolve(
+        self,
+        phrase: Phrase,
+        at: int,
+        paragraph: int = 0,
+        voice: Person | None = None,
+        *,
+        label: bool = False,
+    ) -> Person | None:
+        """The person a phrase next to a speech verb names, an anonymous Person (id "unknown")
+        for a body or an unnamed source, or None when it names no one to attribute words to.
+        ``at`` is where the phrase stands, ``paragraph`` where its paragraph starts and
+        ``voice`` whose words "I" and "we" are (a speech, a transcript turn). A lone word the
+        article never gives a first name or title for ("according to Reuters") is a body,
+        unless it is a ``label`` (a transcript's "HADDAD:")."""
+        if phrase.kind in LEFT_OUT or self._publisher(phrase.text):
             return None
-        if len(words) == 1 and words[0].casefold() in PRONOUNS:
-            return self.last
-        known = self._known(clause)
+        known = self._known(phrase.text) if phrase.kind == "person" else None
         if known is not None:
-            return self._remember(known, clause)
-        run = _name_run(words, side)
-        if not run:
-            return self.last if _only_titles(words) else None  # "the minister said"
-        return self._named(run)
+            return self._remember(known, phrase.text)
+        if phrase.kind == "person":
+            return self._person(phrase, at, label)
+        if phrase.kind == "role":
+            return self._role(phrase, at)
+        if phrase.kind == "pronoun":
+            named = self.mentions.subject_before(at, paragraph)
+            return self._named(named, "") if named else self.last
+        if phrase.kind == "first":
+            return voice
+        return self._source(phrase, at)
 
-    def _named(self, run: list[str]) -> Person | None:
-        """The person a run of capitalised words names: a known speaker, someone already
-        named (by surname alone), or a new stub; None for the publisher or "Officials"."""
-        phrase = " ".join(run)
-        if " ".join(tokens(normalize(phrase))) in self.not_speakers:
-            return None
-        known = self._known(phrase)
+    def _source(self, phrase: Phrase, at: int) -> Person:
+        """An unnamed source, remembered so that "the official" can mean it later."""
+        source = anonymous(phrase.text)
+        self.sources.append((at, source, frozenset(t.lower for t in phrase.tokens)))
+        return source
+
+    def resolve_name(self, label: str, at: int = 0) -> Person | None:
+        """A transcript label or a speech's author: "SPOKESPERSON LIN", "Varga"."""
+        words = [w.capitalize() if w.isupper() and len(w) > 1 else w for w in label.split()]
+        phrase = classify(tokenize(" ".join(words)), self.mentions.places)
+        return self.resolve(phrase, at, label=True) if phrase.kind == "person" else None
+
+    def _publisher(self, text: str) -> bool:
+        key = " ".join(w for w in tokens(normalize(text)) if w not in DETERMINERS)
+        return key in self.not_speakers
+
+    def _person(self, phrase: Phrase, at: int, label: bool) -> Person | None:
+        name = " ".join(phrase.name)
+        mention = f"{phrase.title} {name}" if phrase.title else name
+        known = self._known(name)
         if known is not None:
-            return self._remember(known, phrase)
-        title, name = _split_title(run)
-        if not name:
-            return self.last
-        if len(name) == 1 and name[0].casefold() in GENERIC_SUBJECTS:
-            return None
-        if len(name) == 1:
-            earlier = self._by_surname(name[0].casefold())
+            return self._remember(known, mention)
+        if len(phrase.name) == 1:
+            earlier = self._by_surname(name.casefold())
             if earlier is not None:
-                return self._remember(earlier, phrase)
-        return self._remember(self._stub(" ".join(name), title), phrase)
+                return self._remember(earlier, mention)
+            named = self.mentions.full_name(name, at)
+            if named is not None:
+                return self._named(named, mention)
+            if not label and not phrase.title:
+                return self._source(phrase, at)  # news names people in full first
+        named = self.mentions.named(name)
+        if named is not None:
+            return self._remember(self._stub(named.name, phrase.title or named.title), mention)
+        return self._remember(self._stub(name, phrase.title), mention)
+
+    def _named(self, named: Named, mention: str) -> Person:
+        known = self._known(named.name)
+        if known is not None:
+            return self._remember(known, mention)
+        return self._remember(self._stub(named.name, named.title), mention)
+
+    def _role(self, phrase: Phrase, at: int) -> Person | None:
+        """ "the minister": whoever the article last described with those words, else the
+        next one it so describes ("its governor said … Governor Teodora Vasic"), else the last
+        speaker ("said the diplomat")."""
+        best: tuple[int, Person | Named] | None = None
+        for start, named in self.mentions.latest(at):
+            if phrase.role <= named.words and (best is None or start > best[0]):
+                best = (start, named)
+        for start, source, words in self.sources:
+            if start < at and phrase.role <= words and (best is None or start >= best[0]):
+                best = (start, source)
+        if best is None and not phrase.qualified and self.last is not None:
+            return self.last
+        ahead = self.mentions.next_described(phrase.role, at) if best is None else None
+        if ahead is not None:
+            return self._named(ahead, "")  # "its governor said …": named in what follows
+        if best is None:
+            return self._source(phrase, at)  # a role of someone the article has not named
+        found = best[1]
+        return found if isinstance(found, Person) else self._named(found, "")
 
     def _by_surname(self, surname: str) -> Person | None:
         """The last speaker, else the latest-named person, whose name includes ``surname``."""
@@ -110,7 +155,7 @@ class Cast:
         leftover = list(out)
         for replacement in found:
             leftover.remove(replacement[0])
-        if any(w not in TITLE_WORDS | DETERMINERS | CONNECTORS | {"s"} for w in leftover):
+        if any(w not in TITLE_WORDS | DETERMINERS | NAME_PARTICLES | {"of", "s"} for w in leftover):
             return None
         speaker_id = ids.pop()
         person = self.people.get(speaker_id)
@@ -136,9 +181,9 @@ class Cast:
         return person
 
     def _remember(self, person: Person, phrase: str) -> Person:
-        if phrase not in person.mentions:
+        phrase = " ".join(w for w in phrase.split() if w.casefold() not in DETERMINERS)
+        if phrase and phrase not in person.mentions:
             person.mentions.append(phrase)
-        self.last = person
         return person
 
     def stubs(self, used: set[str]) -> list[Person]:
@@ -149,49 +194,6 @@ class Cast:
         return self._known(alias) is not None
 
 
-def _only_titles(words: list[str]) -> bool:
-    """Whether the words are a bare title ("the minister"), with no name to go with it."""
-    bare = [w.casefold().strip(".") for w in words]
-    return any(w in TITLE_WORDS for w in bare) and all(w in TITLE_WORDS | DETERMINERS for w in bare)
-
-
-def _name_run(words: list[str], side: str) -> list[str]:
-    """The capitalised words next to the verb: "Examplia's envoy Bram Ledger" → Bram Ledger."""
-
-    def named(word: str) -> bool:
-        return word[:1].isupper() or has_han(word[:1])
-
-    run: list[str] = []
-    sequence = words if side == "after" else list(reversed(words))
-    if side == "after":
-        while sequence and sequence[0].casefold() in DETERMINERS:
-            sequence = sequence[1:]
-    for word in sequence:
-        if named(word) or (run and word.casefold() in CONNECTORS):
-            run.append(word)
-        else:
-            break
-    if side != "after":
-        run.reverse()
-    while run and (run[0].casefold() in CONNECTORS | DETERMINERS):
-        run = run[1:]
-    while run and run[-1].casefold() in CONNECTORS:
-        run = run[:-1]
-    return run
-
-
-def _split_title(run: list[str]) -> tuple[str | None, list[str]]:
-    """ "Finance Secretary Odo Brightwater" → ("Finance Secretary", ["Odo", "Brightwater"])."""
-    title: list[str] = []
-    index = 0
-    while index < len(run):
-        word = run[index].casefold().strip(".")
-        if word in TITLE_WORDS:
-            title.append(run[index])
-            index += 1
-        elif word in CONNECTORS and title and index + 1 < len(run):
-            title += run[index : index + 2]  # "Minister of Canals"
-            index += 2
-        else:
-            break
-    return (" ".join(title) or None), run[index:]
+def anonymous(description: str) -> Person:
+    """An unnamed source ("a spokesman", "the central bank"): speaker "unknown" in the draft."""
+    return Person(UNKNOWN_ID, description, known=False, anonymous=True)

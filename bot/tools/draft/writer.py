@@ -103,6 +103,20 @@ def _flow_list(key: str, items: list[str], indent: int) -> list[str]:
     return lines
 
 
+ALREADY_STORED = """\
+# policybot draft: {article} is already in the knowledge base, as source '{source_id}'
+# Nothing was drafted. The article is stored as knowledge/sources/{source_id}.txt (the same
+# words, whatever the line breaks and spacing), and its statements belong in the statements
+# file whose `source.id` is '{source_id}'.
+# To draft it again as a new source anyway, give it a new id (--source-id).
+"""
+
+
+def already_stored(article: str, source_id: str) -> str:
+    """What ``draft`` says instead of a draft when the article is a stored source."""
+    return ALREADY_STORED.format(article=article, source_id=source_id)
+
+
 def render(
     text: str,
     article: str,
@@ -112,8 +126,14 @@ def render(
     candidates: list[Candidate],
     cast: Cast,
     source_exists: bool,
+    stored: str | None = None,
 ) -> str:
     out = HEADER.format(article=article, source_id=source["id"]).splitlines()
+    if stored is not None:
+        out.append(
+            f"# NOTE: this article is already stored as source {stored!r}; drafted again as "
+            f"{source['id']!r}, as asked."
+        )
     if source_exists:
         out.append(f"# NOTE: the knowledge base already has a source {source['id']!r}.")
     if cast.index is None:
@@ -133,20 +153,34 @@ def render(
     for number, candidate in enumerate(candidates):
         if number:
             out.append("")
-        for note in candidate.notes:
-            out.append(f"  # {' '.join(note.split())}")
-        out.append(f"  - id: {candidate.id}")
-        speaker_note = None if candidate.speaker.known else "new speaker: see speakers above"
-        out += _with_note(f"    speaker: {candidate.speaker.id}", speaker_note)
-        out += _with_note(f"    date: {_scalar(candidate.date)}", candidate.date_note or "FILL IN")
-        out.append(f"    kind: {candidate.kind}")
-        out += _block("text", text[candidate.start : candidate.end], 4)
-        topics = _flow_list("topics", candidate.topics, 4)
-        if not candidate.topics:
-            topics = _with_note(topics[0], "none recognised; add")
-        out += topics
-        out.append("    questions: []  # add the questions people would ask")
+        out += _statement_lines(candidate, text)
     return "\n".join(out) + "\n"
+
+
+def _statement_lines(candidate: Candidate, text: str) -> list[str]:
+    out = [f"  # {' '.join(note.split())}" for note in candidate.notes]
+    out.append(f"  - id: {candidate.id}")
+    out += _with_note(f"    speaker: {candidate.speaker.id}", _speaker_note(candidate.speaker))
+    if candidate.relayed_by is not None:
+        relayer = candidate.relayed_by
+        out += _with_note(f"    relayed_by: {relayer.id}", _speaker_note(relayer))
+    out += _with_note(f"    date: {_scalar(candidate.date)}", candidate.date_note or "FILL IN")
+    out.append(f"    kind: {candidate.kind}")
+    out += _block("text", text[candidate.start : candidate.end], 4)
+    topics = _flow_list("topics", candidate.topics, 4)
+    if not candidate.topics:
+        topics = _with_note(topics[0], "none recognised; add")
+    out += topics
+    out.append("    questions: []  # add the questions people would ask")
+    return out
+
+
+def _speaker_note(person: Person) -> str | None:
+    if person.known:
+        return None
+    if person.anonymous:
+        return f'FILL IN: the article names no person ("{person.name}")'
+    return "new speaker: see speakers above"
 
 
 def _stub_lines(person: Person, cast: Cast, taken: set[str]) -> Iterator[str]:
@@ -157,7 +191,9 @@ def _stub_lines(person: Person, cast: Cast, taken: set[str]) -> Iterator[str]:
     taken.add(" ".join(tokens(normalize(person.name))))
     aliases: list[str] = []
     words = person.name.split()
-    for alias in [*person.mentions, *([words[-1]] if len(words) > 1 else [])]:
+    # the surname, unless the article already shows how it shortens the name ("Wang", "Xi")
+    shortened = len(words) > 1 and not any(len(m.split()) == 1 for m in person.mentions)
+    for alias in [*person.mentions, *([words[-1]] if shortened else [])]:
         key = " ".join(tokens(normalize(alias)))
         if key and key not in taken and not cast.clashes(alias):
             taken.add(key)
