@@ -10,13 +10,14 @@ import asyncio
 import datetime as dt
 import html
 import logging
+import weakref
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import CommandHandler, filters
+from telegram.ext import CommandHandler, ExtBot, filters
 
 from bot.answers.render import esc, fit_blocks, split_blocks
-from bot.runtime.library import ReloadResult
+from bot.runtime.library import Library, ReloadResult
 from bot.runtime.store import utcnow
 from bot.tools.unanswered import cluster, format_text
 from handlers.context import Context, PolicyApp, services_of
@@ -29,6 +30,8 @@ REPORT_CLUSTERS = 10
 
 
 MAX_REPORTED_PROBLEMS = 60
+
+_failing: weakref.WeakSet[Library] = weakref.WeakSet()  # libraries whose last reload failed
 
 
 def reload_failure_messages(result: ReloadResult) -> list[str]:
@@ -45,17 +48,33 @@ def reload_failure_messages(result: ReloadResult) -> list[str]:
     return split_blocks(lines)
 
 
-async def notify_reload(app: PolicyApp, result: ReloadResult) -> None:
-    """Tell the admins about a failed automatic reload (escaped, split to fit)."""
-    if result.ok:
-        return
-    for admin_id in sorted(app.bot_data.services.settings.admin_ids):
-        for chunk in reload_failure_messages(result):
+def reload_fixed_message(result: ReloadResult) -> str:
+    return f"✅ Fixed: the knowledge base reloads again; now serving {esc(result.summary)}."
+
+
+async def _send_admins(
+    bot: ExtBot[None], admin_ids: frozenset[int], chunks: list[str], skip: int | None = None
+) -> None:
+    for admin_id in sorted(admin_ids - {skip}):
+        for chunk in chunks:
             try:
-                await app.bot.send_message(admin_id, chunk)
+                await bot.send_message(admin_id, chunk)
             except TelegramError as exc:
                 logger.warning("Could not notify admin %s: %s", admin_id, exc)
                 break
+
+
+async def notify_reload(app: PolicyApp, result: ReloadResult) -> None:
+    """Tell the admins about a failed automatic reload (escaped, split to fit), and once, when
+    a reload succeeds again, that it is fixed; a success after a success is quiet."""
+    services = app.bot_data.services
+    admins = services.settings.admin_ids
+    if not result.ok:
+        _failing.add(services.library)
+        await _send_admins(app.bot, admins, reload_failure_messages(result))
+    elif services.library in _failing:
+        _failing.discard(services.library)
+        await _send_admins(app.bot, admins, [reload_fixed_message(result)])
 
 
 async def _authorised(update: Update, context: Context) -> bool:
@@ -80,10 +99,21 @@ async def reload_command(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None:
         return
-    result = await services_of(context).library.reload()
+    library = services_of(context).library
+    result = await library.reload()
     if result.ok:
         await message.reply_text(f"✅ Reloaded: {esc(result.summary)} ({result.seconds:.2f} s)")
+        if library in _failing:  # the other admins were told it failed: tell them it is fixed
+            _failing.discard(library)
+            user = update.effective_user
+            await _send_admins(
+                context.bot,
+                services_of(context).settings.admin_ids,
+                [reload_fixed_message(result)],
+                user.id if user else None,
+            )
         return
+    _failing.add(library)
     for chunk in reload_failure_messages(result):
         await message.reply_text(chunk)
 

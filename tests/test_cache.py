@@ -57,7 +57,8 @@ def test_problems_keep_exact_lines_with_a_warm_cache(copy: Path, tmp_path: Path)
     with pytest.raises(KnowledgeError) as caught:
         load_knowledge(copy, cache_dir=cache)
     assert [str(p) for p in caught.value.problems] == [
-        f"knowledge/{STATEMENTS}:{line}: speaker: unknown speaker 'xi-jinpin'"
+        f"knowledge/{STATEMENTS}:{line}: statement 'xi-four-red-lines': unknown speaker "
+        "'xi-jinpin'; did you mean 'xi-jinping'?"
     ]
 
 
@@ -114,3 +115,19 @@ def test_a_corrupt_index_cache_is_ignored(copy: Path, tmp_path: Path) -> None:
         entry.write_bytes(b"not an npz file")
     index = SearchIndex(kb, cache_dir=cache)
     assert index.search("red lines").answered
+
+
+def test_a_file_with_a_broken_statement_is_never_cached(copy: Path, tmp_path: Path) -> None:
+    """A name where a speaker id belongs is reported by the reference check, not by the
+    schema: the file must still not be cached as if it were whole."""
+    cache = tmp_path / "cache"
+    path = copy / STATEMENTS
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("speaker: xi-jinping", "speaker: Xi Jinping", 1),
+        encoding="utf-8",
+    )
+    for _ in range(2):  # the second time, a cache could only hold a file missing a statement
+        with pytest.raises(KnowledgeError) as caught:
+            load_knowledge(copy, cache_dir=cache)
+        [problem] = caught.value.problems
+        assert problem.message.endswith("unknown speaker 'Xi Jinping'; did you mean 'xi-jinping'?")

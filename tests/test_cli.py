@@ -123,6 +123,45 @@ def test_ask_explain(capsys: pytest.CaptureFixture[str]) -> None:
     assert "xi-four-red-lines" in out
 
 
+@pytest.mark.parametrize(
+    ("question", "note"),
+    [
+        ("What did Wang Yi say?", "candidates (best first):"),  # a speaker and nothing else
+        ("What did Xi say in 2024", "candidates (best first):"),  # a speaker and a date
+        ("What did Biden say about China?", "not used: it asks for Biden's position"),
+    ],
+)
+def test_ask_explain_scores_every_kind_of_question(
+    capsys: pytest.CaptureFixture[str], question: str, note: str
+) -> None:
+    code, out, _ = run(capsys, "ask", "--explain", question)
+    assert code == 0
+    assert note in out
+    scored = [line for line in out.splitlines() if line.startswith(("  ✓ ", "  · "))]
+    assert scored
+    assert all("=" in line for line in scored)
+
+
+def test_ask_explain_without_words_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "ask", "--explain", "what?")
+    assert code == 0
+    assert "candidates: none (no words to match)" in out
+
+
+def test_ask_explain_scores_small_talk_too(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "ask", "--explain", "good morning")
+    assert code == 0
+    assert "status:      smalltalk" in out
+    assert 'terms:       {"good": ' in out  # scored, though a greeting answers it
+    assert "candidates: none (no statement shares a word with it)" in out
+
+
+def test_ask_json_of_an_empty_question_is_empty(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "ask", "--json", "  ")
+    assert code == 0
+    assert json.loads(out)["status"] == "empty"
+
+
 def test_ask_file_one_json_line_per_question(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -132,11 +171,31 @@ def test_ask_file_one_json_line_per_question(
     code, out, _ = run(capsys, "ask", "--file", str(path))
     assert code == 0
     lines = out.splitlines()
-    assert len(lines) == len(questions)  # blank lines are skipped
+    assert len(lines) == len(questions) + 1  # one line per input line, the blank one too
     rows: list[dict[str, Any]] = [json.loads(line) for line in lines]
-    assert [row["question"] for row in rows] == questions
+    assert [row["question"] for row in rows] == [questions[0], "", *questions[1:]]
     assert rows[0]["results"][0]["id"] == "xi-four-red-lines"
-    assert [row["answered"] for row in rows] == [True, False, False, True]
+    assert [row["answered"] for row in rows] == [True, False, False, False, True]
+    assert rows[1] == {
+        "question": "",
+        "answered": False,
+        "status": "empty",
+        "results": [],
+        "suggestions": [],
+        "notice": None,
+    }
+    assert [row["status"] for row in rows] == ["found", "empty", "not_found", "smalltalk", "found"]
+
+
+def test_ask_file_keeps_every_blank_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "questions.txt"
+    path.write_text(f"\n  \n{RED_LINES}\n\n", encoding="utf-8")  # 4 lines: 3 blank
+    code, out, _ = run(capsys, "ask", "--file", str(path))
+    assert code == 0
+    statuses = [json.loads(line)["status"] for line in out.splitlines()]
+    assert statuses == ["empty", "empty", "found", "empty"]
 
 
 @pytest.mark.parametrize("argv", [["ask"], ["ask", "q", "--file", "x.txt"]])
@@ -175,7 +234,7 @@ def test_knowledge_directory_from_the_environment(
     monkeypatch.setenv("POLICYBOT_KNOWLEDGE_DIR", str(fictional_kb.path))
     code, out, _ = run(capsys, "validate")
     assert code == 0
-    assert out.startswith(f"ok: {fictional_kb.path}: 3 statements")
+    assert out.startswith(f"{fictional_kb.path}: 0 errors, 0 warnings (3 statements")
 
 
 # --------------------------------------------------------------------------- validate
@@ -188,7 +247,9 @@ def test_validate_bundled(capsys: pytest.CaptureFixture[str], bundled_kb: Knowle
     lines = out.splitlines()
     assert len(lines) == 1
     assert re.fullmatch(
-        rf"ok: .*knowledge: {re.escape(bundled_kb.summary())}, version [0-9a-f]{{12}}", lines[0]
+        rf".*knowledge: 0 errors, 0 warnings \({re.escape(bundled_kb.summary())}; "
+        r"version [0-9a-f]{12}\)",
+        lines[0],
     )
     assert bundled_kb.content_hash[:12] in lines[0]
 
@@ -200,23 +261,26 @@ def test_validate_broken_copy(capsys: pytest.CaptureFixture[str], make_kb: MakeK
     kb.write("more-topics.yaml", "topics:\n  - id: bridges\n    name: Bridges\n    nam: x\n")
     code, out, err = run(capsys, "--knowledge", str(kb.path), "validate")
     assert code == 1
-    assert out == ""
-    assert err.splitlines() == [
-        f"{kb.shown('more-topics.yaml')}:4: topics.0.nam: Extra inputs are not permitted",
-        f"{kb.shown(rel)}:{kb.line(rel, 'relayed_by:')}: relayed_by: unknown speaker 'bram-ledgr'",
-        "knowledge base invalid: 2 problem(s)",
+    assert err == ""
+    assert out.splitlines() == [
+        f"{kb.path}/more-topics.yaml:4: error: topic 'bridges': unknown field 'nam'; "
+        "did you mean 'name'?",
+        f"{kb.path}/{rel}:{kb.line(rel, 'relayed_by:')}: error: statement "
+        "'ledger-lantern-festival': unknown speaker 'bram-ledgr' in relayed_by; "
+        "did you mean 'bram-ledger'?",
+        f"{kb.path}: 2 errors, 0 warnings",
     ]
-    for line in err.splitlines()[:-1]:
-        assert re.fullmatch(r"[^:]+:\d+: .+", line)
+    for line in out.splitlines()[:-1]:
+        assert re.fullmatch(r"[^:]+:\d+: error: .+", line)
 
 
 def test_validate_missing_directory(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     missing = tmp_path / "missing"
-    code, _, err = run(capsys, "--knowledge", str(missing), "validate")
+    code, out, _ = run(capsys, "--knowledge", str(missing), "validate")
     assert code == 1
-    assert err.splitlines() == [
-        f"{missing}:1: knowledge directory not found",
-        "knowledge base invalid: 1 problem(s)",
+    assert out.splitlines() == [
+        f"{missing}:1: error: knowledge directory not found",
+        f"{missing}: 1 error, 0 warnings",
     ]
 
 
@@ -227,7 +291,8 @@ def test_ask_on_broken_knowledge_exits_1(
     code, out, err = run(capsys, "--knowledge", str(kb.path), "ask", "--json", "canals")
     assert code == 1
     assert out == ""
-    assert f"{kb.shown('topics.yaml')}:1: starts with a byte-order mark" in err
+    assert f"{kb.path}/topics.yaml:1: error: starts with a byte-order mark" in err
+    assert err.splitlines()[-1] == f"{kb.path}: 5 errors, 0 warnings"  # its topics are gone
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:

@@ -145,8 +145,8 @@ def test_control_characters_in_statement_text_are_refused(tmp_path: Path) -> Non
     with pytest.raises(KnowledgeError) as caught:
         load_knowledge(copy)
     assert [str(p) for p in caught.value.problems] == [
-        "knowledge/statements/controls.yaml:11: statements.0.text: Value error, contains "
-        "control, zero-width or bidirectional characters"
+        "knowledge/statements/controls.yaml:11: statement 'controls-1': text contains control, "
+        "zero-width or bidirectional characters"
     ]
 
 

@@ -114,8 +114,15 @@ class LintKB:
     def at(self, rel: str, needle: str, occurrence: int = 1) -> tuple[str, int]:
         return self.shown(rel), self.line(rel, needle, occurrence)
 
-    def lint(self, **kwargs: int) -> list[LintFinding]:
-        return lint_knowledge(self.root, today=TODAY, **kwargs)
+    def lint(
+        self, *, near_duplicate_threshold: int = 90, stale_days: int = 730
+    ) -> list[LintFinding]:
+        return lint_knowledge(
+            self.root,
+            today=TODAY,
+            near_duplicate_threshold=near_duplicate_threshold,
+            stale_days=stale_days,
+        )
 
 
 def write_kb(
@@ -149,7 +156,8 @@ def test_finding_reads_path_line_severity_message() -> None:
     finding = LintFinding("knowledge/topics.yaml", 3, "warning", "topic 'x' is not used")
     assert str(finding) == "knowledge/topics.yaml:3: warning: topic 'x' is not used"
     assert strict([finding]) == [dataclasses.replace(finding, severity="error")]
-    assert summary([finding]) == "0 error(s), 1 warning(s)"
+    assert summary([finding]) == "0 errors, 1 warning"
+    assert summary(strict([finding, finding])) == "2 errors, 0 warnings"
 
 
 def test_a_base_that_does_not_load_gives_only_the_loader_problems_as_errors(
@@ -161,7 +169,9 @@ def test_a_base_that_does_not_load_gives_only_the_loader_problems_as_errors(
     findings = kb.lint()
     assert findings == [
         LintFinding(
-            *kb.at(STATEMENTS, "speaker: nobody"), "error", "speaker: unknown speaker 'nobody'"
+            *kb.at(STATEMENTS, "speaker: nobody"),
+            "error",
+            "statement 'quill-canals-open': unknown speaker 'nobody'",
         )
     ]
 
@@ -290,7 +300,7 @@ def test_alias_shared_by_two_topics_once_normalised_is_an_error(tmp_path: Path) 
         LintFinding(
             *kb.at("topics.yaml", "- id: ferries"),
             "error",
-            "topic name or alias 'cross strait' is also used by topic 'straits'",
+            "topic 'ferries': name or alias 'cross strait' is also used by topic 'straits'",
         )
     ]
 
@@ -309,7 +319,8 @@ def test_quote_outside_quotation_marks_is_a_warning(tmp_path: Path) -> None:
     assert where(findings) == [(*kb.at(STATEMENTS, "text: the lantern boats"), "warning")]
     assert findings[0].message == (
         f"quote 'quill-lantern-boats' is not inside quotation marks in sources/{SOURCE_ID}.txt; "
-        "is it reported speech?"
+        "is it reported speech? (For a transcript or a speech, put form: transcript or "
+        "form: speech in its source)"
     )
 
 
@@ -367,7 +378,10 @@ def test_an_old_statement_on_a_topic_with_a_newer_one_is_not_stale(tmp_path: Pat
 
 
 def run_lint(root: Path, *extra: str) -> int:
-    return main(["--knowledge", str(root), "lint", *extra])
+    """``policybot lint`` from the knowledge folder's parent, so paths read knowledge/..."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(root.parent)
+        return main(["--knowledge", str(root), "lint", *extra])
 
 
 @pytest.fixture
@@ -385,12 +399,12 @@ def test_cli_warnings_pass_unless_strict(
     assert run_lint(kb.root) == 0
     assert capsys.readouterr().out == (
         f"knowledge/topics.yaml:{line}: warning: topic 'tolls' is not used by any statement\n"
-        "0 error(s), 1 warning(s)\n"
+        "knowledge: 0 errors, 1 warning\n"
     )
     assert run_lint(kb.root, "--strict") == 1
     assert capsys.readouterr().out == (
         f"knowledge/topics.yaml:{line}: error: topic 'tolls' is not used by any statement\n"
-        "1 error(s), 0 warning(s)\n"
+        "knowledge: 1 error, 0 warnings\n"
     )
 
 
@@ -404,10 +418,10 @@ def test_cli_errors_fail_and_findings_are_in_file_order(
     out = capsys.readouterr().out.splitlines()
     assert out == [
         f"knowledge/{STATEMENTS}:{kb.line(STATEMENTS, 'speaker: ghost')}: error: "
-        "speaker: unknown speaker 'ghost'",
+        "statement 'quill-canals-open': unknown speaker 'ghost'",
         f"knowledge/{STATEMENTS}:{kb.line(STATEMENTS, 'relayed_by: nobody')}: error: "
-        "relayed_by: unknown speaker 'nobody'",
-        "2 error(s), 0 warning(s)",
+        "statement 'ledger-lantern-festival': unknown speaker 'nobody' in relayed_by",
+        "knowledge: 2 errors, 0 warnings",
     ]
 
 
@@ -427,4 +441,4 @@ def test_bundled_knowledge_base_passes_strict(
     and this test is about the content."""
     monkeypatch.setattr(bot.tools.lint.rules, "today", lambda: dt.date(2025, 6, 1))
     assert run_lint(BUNDLED_KNOWLEDGE, "--strict") == 0
-    assert capsys.readouterr().out == "0 error(s), 0 warning(s)\n"
+    assert capsys.readouterr().out == "knowledge: 0 errors, 0 warnings\n"

@@ -199,8 +199,7 @@ S = STATEMENTS_FILE
 MORE_SPEAKERS = "more-speakers.yaml"
 MORE_TOPICS = "more-topics.yaml"
 OUTSIDE_SPEAKER = "speakers:\n  - id: mallory\n    name: Mallory\n"
-EXTRA = "Extra inputs are not permitted"
-NOT_VERBATIM = f"is not found verbatim in sources/{SOURCE_ID}.txt"
+NOT_VERBATIM = f"is not verbatim in sources/{SOURCE_ID}.txt"
 OTHER_SOURCE = (
     "source:\n"
     "  id: other-source\n"
@@ -242,7 +241,7 @@ BROKEN = [
             EXTRA_SPEAKER.replace("    roles:", "    alias: [Mayor Vane]\n    roles:"),
         ),
         At(MORE_SPEAKERS, "alias:"),
-        f"speakers.0.alias: {EXTRA}",
+        "speaker 'cora-vane': unknown field 'alias'; did you mean 'aliases'?",
     ),
     case(
         "unknown-field-in-topics",
@@ -250,31 +249,33 @@ BROKEN = [
             MORE_TOPICS, EXTRA_TOPIC.replace("    aliases:", "    descripton: typo\n    aliases:")
         ),
         At(MORE_TOPICS, "descripton:"),
-        f"topics.0.descripton: {EXTRA}",
+        "topic 'bridges': unknown field 'descripton'; did you mean 'description'?",
     ),
     case(
         "unknown-field-in-a-role",
         Write(MORE_SPEAKERS, EXTRA_SPEAKER.replace("        from:", "        since:")),
         At(MORE_SPEAKERS, "since:"),
-        f"speakers.0.roles.0.since: {EXTRA}",
+        "speaker 'cora-vane', role 1: unknown field 'since'; the fields are title, from, until",
     ),
     case(
         "unknown-top-level-table",
         Write("misc.yaml", "speakers: []\nsynonyms: {}\n"),
         At("misc.yaml", "synonyms:"),
-        f"synonyms: {EXTRA}",
+        "unknown section 'synonyms'; the sections are speakers, topics, aliases, stopwords, "
+        "source, statements",
     ),
     case(
         "unknown-field-in-a-statement",
         Replace("topics: [tolls]", "topic: [tolls]"),
         At(S, "topic: [tolls]"),
-        f"statements.2.topic: {EXTRA}",
+        "statement 'quill-tolls-position': unknown field 'topic'; did you mean 'topics'?",
     ),
     case(
         "unknown-field-in-the-source-block",
         Replace("  language: en", "  language: en\n  author: Someone"),
         At(S, "author:"),
-        f"source.author: {EXTRA}",
+        f"source '{SOURCE_ID}': unknown field 'author'; the fields are id, title, publisher, url, "
+        "published, language, form",
     ),
     case(
         "one-mistake-in-the-speakers-file",
@@ -284,43 +285,47 @@ BROKEN = [
             "speakers.yaml",
         ),
         At("speakers.yaml", "alias:"),
-        f"speakers.0.alias: {EXTRA}",
+        "speaker 'ada-quill': unknown field 'alias'; did you mean 'aliases'?",
     ),
     case(
         "statement-id-pattern",
         Replace("id: quill-tolls-position", "id: Quill_Tolls"),
         At(S, "id: Quill_Tolls"),
-        "statements.2.id: String should match pattern '^[a-z0-9][a-z0-9-]*[a-z0-9]$'",
+        "statement 'Quill_Tolls': id 'Quill_Tolls' may use only lowercase letters, digits and "
+        "hyphens, starting and ending with a letter or digit",
     ),
     case(
         "statement-kind",
         Replace("kind: position", "kind: paraphrase"),
         At(S, "kind: paraphrase"),
-        "statements.2.kind: Input should be 'quote', 'reported' or 'position'",
+        "statement 'quill-tolls-position': kind must be quote, reported or position, not "
+        "'paraphrase'",
     ),
     case(
         "source-url-scheme",
         Replace("url: https://gazette.example/2024/03/02/quill-canals", "url: javascript:alert(1)"),
         At(S, "url:"),
-        "source.url: String should match pattern '^https?://\\S+$'",
+        f"source '{SOURCE_ID}': url must start with http:// or https:// and contain no spaces, "
+        "not 'javascript:alert(1)'",
     ),
     case(
         "zero-width-character-in-text",
         Replace("Ada Quill prefers", "Ada\u200bQuill prefers"),
         At(S, "Quill prefers"),
-        "statements.2.text: Value error, contains control, zero-width or bidirectional characters",
+        "statement 'quill-tolls-position': text contains control, zero-width or bidirectional "
+        "characters",
     ),
     case(
         "source-id-in-a-statement",
         Replace("    kind: position\n", "    kind: position\n    source_id: elsewhere\n"),
         At(S, "source_id:"),
-        "source_id comes from the source block",
+        "statement 'quill-tolls-position': source_id comes from the source block; leave it out",
     ),
     case(
         "topic-listed-twice",
         Replace("topics: [tolls]", "topics: [tolls, tolls]"),
         At(S, "id: quill-tolls-position"),
-        "statements.2: Value error, topics lists the same topic twice",
+        "statement 'quill-tolls-position': topics lists 'tolls' more than once",
     ),
     # ------------------------------------------------------------------- references
     case(
@@ -330,26 +335,28 @@ BROKEN = [
             "    speaker: quill\n    date: 2024-02-01",
         ),
         At(S, "speaker: quill"),
-        "speaker: unknown speaker 'quill'",
+        "statement 'quill-tolls-position': unknown speaker 'quill'; did you mean 'ada-quill'?",
         follows=(At(S, "date: 2024-02-01"), -1),
     ),
     case(
         "unknown-relayed-by",
         Replace("relayed_by: bram-ledger", "relayed_by: bram-ledgr"),
         At(S, "relayed_by: bram-ledgr"),
-        "relayed_by: unknown speaker 'bram-ledgr'",
+        "statement 'ledger-lantern-festival': unknown speaker 'bram-ledgr' in relayed_by; "
+        "did you mean 'bram-ledger'?",
     ),
     case(
         "unknown-topic-in-a-flow-list",
         Replace("[lantern-festival, canal-policy]", "[lantern-festival, canal-polcy]"),
         At(S, "canal-polcy"),
-        "topics: unknown topic 'canal-polcy'",
+        "statement 'ledger-lantern-festival': unknown topic 'canal-polcy'; "
+        "did you mean 'canal-policy'?",
     ),
     case(
         "unknown-topic-in-a-block-list-points-at-the-item",
         Replace("    topics: [tolls]", "    topics:\n      - tolls\n      - tols"),
         At(S, "- tols"),
-        "topics: unknown topic 'tols'",
+        "statement 'quill-tolls-position': unknown topic 'tols'; did you mean 'tolls'?",
         follows=(At(S, "    topics:", occurrence=3), 2),
     ),
     # ------------------------------------------------------------------- duplicate ids
@@ -393,25 +400,29 @@ BROKEN = [
         "impossible-statement-month",
         Replace("date: 2024-02-01", "date: 2024-13-45"),
         At(S, "date: 2024-13-45"),
-        "YAML: invalid value: month must be in 1..12",
+        "statement 'quill-tolls-position': date 2024-13-45 is not a real date: "
+        "month must be in 1..12",
     ),
     case(
         "impossible-statement-day",
         Replace("date: 2024-02-01", "date: 2024-02-30"),
         At(S, "date: 2024-02-30"),
-        "YAML: invalid value: day is out of range for month",
+        "statement 'quill-tolls-position': date 2024-02-30 is not a real date: "
+        "day is out of range for month",
     ),
     case(
         "impossible-role-date",
         Write(MORE_SPEAKERS, EXTRA_SPEAKER.replace("from: 2021-01-01", "from: 2021-02-29")),
         At(MORE_SPEAKERS, "from:"),
-        "YAML: invalid value: day is out of range for month",
+        "speaker 'cora-vane', role 1: from 2021-02-29 is not a real date: "
+        "day is out of range for month",
     ),
     case(
         "statement-dated-after-its-source",
         Replace("date: 2024-02-01", "date: 2024-03-05"),
         At(S, "date: 2024-03-05"),
-        "date 2024-03-05 is after its source was published (2024-03-02)",
+        "statement 'quill-tolls-position': date 2024-03-05 is after its source was published "
+        "(2024-03-02)",
     ),
     case(
         "role-ending-before-it-starts",
@@ -422,7 +433,7 @@ BROKEN = [
             ),
         ),
         At(MORE_SPEAKERS, "- title:"),
-        "speakers.0.roles.0: Value error, role ends (2020-06-30) before it starts (2021-01-01)",
+        "speaker 'cora-vane', role 1: role ends (2020-06-30) before it starts (2021-01-01)",
     ),
     # ------------------------------------------------------------------- statement rules
     *(
@@ -430,7 +441,7 @@ BROKEN = [
             f"empty-text-{name}",
             Replace("text: Ada Quill prefers to keep canal tolls where they are.", f"text: {text}"),
             At(S, "text:", occurrence=3),
-            "statements.2.text: Value error, must not be empty",
+            "statement 'quill-tolls-position': text must not be empty",
         )
         for name, text in (("quoted", '""'), ("blank", '"   "'), ("folded-blank", ">-\n      \n"))
     ),
@@ -438,25 +449,30 @@ BROKEN = [
         "quote-not-verbatim-in-the-stored-source",
         Replace("whatever the weather.", "whatever the wind."),
         At(S, "text:", occurrence=1),
-        f"text of a quote {NOT_VERBATIM}",
+        f"statement 'quill-canals-open': text {NOT_VERBATIM}: it matches up to "
+        '"…open to every boat, whatever the", then has "wind." where the source has '
+        '"weather." She added that the lantern…"',
     ),
     case(
         "report-not-verbatim-in-the-stored-source",
         Replace("wants a lantern festival", "wants lanterns"),
         At(S, "text:", occurrence=2),
-        f"text of a reported {NOT_VERBATIM}",
+        f"statement 'ledger-lantern-festival': text {NOT_VERBATIM}: it matches up to "
+        '"the Chancellor wants", then has "lanterns on every canal" where the source has '
+        '"a lantern festival on every canal…"',
     ),
     case(
         "relayed-by-the-speaker-themself",
         Replace("relayed_by: bram-ledger", "relayed_by: ada-quill"),
         At(S, "id: ledger-lantern-festival"),
-        "statements.1: Value error, relayed_by names the speaker themself; leave it out",
+        "statement 'ledger-lantern-festival': relayed_by names the speaker themself; leave it out",
     ),
     case(
         "original-date-without-relayed-by",
         Replace("date: 2024-02-01", "date: 2024-02-01\n    original_date: 2024-01-15"),
         At(S, "id: quill-tolls-position"),
-        "statements.2: Value error, original_date only applies to relayed statements",
+        "statement 'quill-tolls-position': original_date only applies to relayed statements "
+        "(those with relayed_by)",
     ),
     case(
         "original-date-after-the-relay-date",
@@ -464,13 +480,15 @@ BROKEN = [
             "relayed_by: bram-ledger", "relayed_by: bram-ledger\n    original_date: 2024-03-02"
         ),
         At(S, "id: ledger-lantern-festival"),
-        "statements.1: Value error, original_date is after the date it was relayed",
+        "statement 'ledger-lantern-festival': original_date 2024-03-02 is after the date it was "
+        "relayed (2024-03-01)",
     ),
     case(
         "statements-without-a-source-block",
         Write("statements/orphan.yaml", ORPHAN),
         At("statements/orphan.yaml", 1),
-        "file: Value error, a file with statements must also have its source block",
+        "a file with statements must also have its source block (the document they come from: "
+        "id, title, publisher, published)",
     ),
     # ------------------------------------------------------------------- YAML safety and syntax
     case(
@@ -552,25 +570,27 @@ BROKEN = [
         "speaker-alias-shared-by-two-speakers",
         Replace("[Envoy Ledger]", "[Envoy Ledger, minister  QUILL]", "speakers.yaml"),
         At("speakers.yaml", "id: bram-ledger"),
-        "speaker name or alias 'minister  QUILL' is also used by speaker 'ada-quill'",
+        "speaker 'bram-ledger': name or alias 'minister  QUILL' is also used by speaker "
+        "'ada-quill'",
     ),
     case(
         "speaker-alias-equal-to-another-speakers-native-name",
         Replace("[Envoy Ledger]", "[Envoy Ledger, 艾达·奎尔]", "speakers.yaml"),
         At("speakers.yaml", "id: bram-ledger"),
-        "speaker name or alias '艾达·奎尔' is also used by speaker 'ada-quill'",
+        "speaker 'bram-ledger': name or alias '艾达·奎尔' is also used by speaker 'ada-quill'",
     ),
     case(
         "topic-alias-shared-by-two-topics",
         Replace("[toll, fees]", "[toll, fees, Canals]", "topics.yaml"),
         At("topics.yaml", "id: tolls"),
-        "topic name or alias 'Canals' is also used by topic 'canal-policy'",
+        "topic 'tolls': name or alias 'Canals' is also used by topic 'canal-policy'",
     ),
     case(  # more-topics.yaml is read first, so the topics.yaml entry is the second owner
         "topic-name-shared-across-files",
         Write(MORE_TOPICS, EXTRA_TOPIC.replace("[bridge]", "[bridge, Lantern Festival]")),
         At("topics.yaml", "id: lantern-festival"),
-        "topic name or alias 'Lantern festival' is also used by topic 'bridges'",
+        "topic 'lantern-festival': name or alias 'Lantern festival' is also used by topic "
+        "'bridges'",
     ),
 ]
 
@@ -610,8 +630,8 @@ def test_position_is_exempt_from_the_verbatim_rule(fictional_kb: FictionalKB) ->
     fictional_kb.replace(rel, "kind: position", "kind: reported")
     line = fictional_kb.line(rel, "text:", occurrence=3)
     assert problems_of(fictional_kb) == [
-        f"{fictional_kb.shown(rel)}:{line}: text of a reported is not found verbatim in "
-        f"sources/{fictional_kb.source_id}.txt"
+        f"{fictional_kb.shown(rel)}:{line}: statement 'quill-tolls-position': text {NOT_VERBATIM}: "
+        'its opening words "Ada Quill prefers to keep canal…" are not there'
     ]
 
 
@@ -731,13 +751,15 @@ def test_several_problems_in_different_files_are_all_reported(fictional_kb: Fict
     assert problems_of(fictional_kb) == [
         f"{shown('aliases.yaml')}:1: starts with a byte-order mark; save as UTF-8 without BOM",
         f"{shown('more-speakers.yaml')}:{fictional_kb.line('more-speakers.yaml', 'from:')}: "
-        "YAML: invalid value: month must be in 1..12",
+        "speaker 'cora-vane', role 1: from 2021-13-01 is not a real date: month must be in 1..12",
         f"{shown('more-topics.yaml')}:{fictional_kb.line('more-topics.yaml', 'nam:')}: "
-        "topics.0.nam: Extra inputs are not permitted",
+        "topic 'bridges': unknown field 'nam'; did you mean 'name'?",
         f"{shown(rel)}:{fictional_kb.line(rel, 'relayed_by:')}: "
-        "relayed_by: unknown speaker 'bram-ledgr'",
+        "statement 'ledger-lantern-festival': unknown speaker 'bram-ledgr' in relayed_by; "
+        "did you mean 'bram-ledger'?",
         f"{shown(rel)}:{fictional_kb.line(rel, 'date: 2024-03-09')}: "
-        "date 2024-03-09 is after its source was published (2024-03-02)",
+        "statement 'quill-tolls-position': date 2024-03-09 is after its source was published "
+        "(2024-03-02)",
     ]
 
 
@@ -822,3 +844,88 @@ def test_copy_of_bundled_kb_loads(tmp_path: Path) -> None:
     kb = load_knowledge(copy)
     assert kb.content_hash == original.content_hash  # same names, same bytes: same version
     assert [s.id for s in kb.statements] == [s.id for s in original.statements]
+
+
+# --------------------------------------------------------------------------- one pass
+
+
+def test_a_yaml_error_in_one_file_hides_nothing_in_the_others(fictional_kb: FictionalKB) -> None:
+    kb, rel = fictional_kb, fictional_kb.statements_rel
+    kb.append("topics.yaml", "  - id: [unclosed\n")  # the whole file is unreadable YAML
+    kb.replace(rel, "kind: quote", "kind: qoute")
+    kb.replace(rel, "relayed_by: bram-ledger", "relayed_by: bram-ledgr")
+    messages = [p.split(": ", 1)[1] for p in problems_of(kb)]
+    assert messages == [
+        "statement 'quill-canals-open': kind must be quote, reported or position, not 'qoute'",
+        "statement 'ledger-lantern-festival': unknown speaker 'bram-ledgr' in relayed_by; "
+        "did you mean 'bram-ledger'?",
+        "YAML: while parsing a flow sequence did not find expected ',' or ']'",
+    ]  # and no "unknown topic" for the topics the broken file defines
+
+
+def test_a_bad_value_in_one_statement_hides_nothing_in_the_next(fictional_kb: FictionalKB) -> None:
+    kb, rel = fictional_kb, fictional_kb.statements_rel
+    kb.replace(rel, "date: 2024-03-01", "date: 2024-03-41")  # the first statement
+    kb.replace(rel, "[lantern-festival, canal-policy]", "[lantern-festivl, canal-policy]")
+    kb.replace(rel, "    kind: position\n", "    kind: position\n    kind: quote\n")
+    kb.replace(
+        rel, "speaker: ada-quill\n    date: 2024-02-01", "speaker: quil\n    date: 2024-02-01"
+    )
+    messages = [p.split(": ", 1)[1] for p in problems_of(kb)]
+    assert messages == [
+        "statement 'quill-canals-open': date 2024-03-41 is not a real date: day is out of range "
+        "for month",
+        "statement 'ledger-lantern-festival': unknown topic 'lantern-festivl'; did you mean "
+        "'lantern-festival'?",
+        "statement 'quill-tolls-position': unknown speaker 'quil'; did you mean 'ada-quill'?",
+        "YAML: duplicate key 'kind' (first defined at line 33)",
+    ]
+
+
+def test_a_name_where_an_id_belongs_gets_the_id_suggested(fictional_kb: FictionalKB) -> None:
+    fictional_kb.replace(
+        fictional_kb.statements_rel,
+        "speaker: ada-quill\n    date: 2024-02-01",
+        "speaker: Minister Quill\n    date: 2024-02-01",
+    )
+    [problem] = problems_of(fictional_kb)
+    assert problem.endswith(
+        "statement 'quill-tolls-position': unknown speaker 'Minister Quill'; "
+        "did you mean 'ada-quill'?"
+    )
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            ("id: quill-tolls-position", "id: " + "q" * 49),
+            f"statement '{'q' * 49}': id is 49 characters; at most 48",
+        ),
+        (("id: quill-tolls-position", "id: q"), "statement 'q': id is 1 character; at least 2"),
+        (
+            ("    topics: [tolls]\n", "    topics: tolls\n"),
+            "statement 'quill-tolls-position': topics must be a list ([a, b], or one '- item' "
+            "per line), not 'tolls'",
+        ),
+        (
+            ("    kind: position\n", ""),
+            "statement 'quill-tolls-position': kind is missing",
+        ),
+        (
+            ("published: 2024-03-02", "published: 2024-03"),
+            "source 'gazette-2024-03-02-quill-canals': published must be a full date such as "
+            "2024-12-17, not '2024-03'",
+        ),
+        (
+            ("title: Quill opens the canals of Examplia", "title: 1984"),
+            "source 'gazette-2024-03-02-quill-canals': title must be text, not the number 1984; "
+            "put it in quotes",
+        ),
+    ],
+)
+def test_limits_and_types_are_said_with_the_actual_value(
+    fictional_kb: FictionalKB, edit: tuple[str, str], message: str
+) -> None:
+    fictional_kb.replace(fictional_kb.statements_rel, *edit)
+    assert [p.split(": ", 1)[1] for p in problems_of(fictional_kb)] == [message]

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
+from bot.knowledge.loader import load_knowledge
 from bot.runtime.store import UNANSWERED, UNHELPFUL, Store, utcnow
+from bot.search.confidence import load_model
+from bot.search.engine import SearchIndex
 from bot.tools.cli import main
+from bot.tools.stats import TITLE_CHARS, short_title
 from bot.tools.unanswered import cluster, format_text, format_yaml
 
 BUNDLED = Path(__file__).resolve().parent.parent / "knowledge"
@@ -94,21 +99,75 @@ def test_since_filters_old_rows(database: Path, capsys: pytest.CaptureFixture[st
     assert "weather" in capsys.readouterr().out
 
 
+def stubs_of(out: str) -> list[dict[str, Any]]:
+    stubs = [entry for entry in yaml.safe_load_all(out.replace("\n- ", "\n---\n- ")) if entry]
+    return [item for entry in stubs for item in entry]
+
+
 def test_yaml_stubs_are_pasteable(database: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    threshold = load_model().threshold
+    store = Store(database)  # asked twice more, each time close to a statement
+    for _ in range(2):
+        store.record(
+            UNANSWERED,
+            "What did Wang Yi say about tariffs?",
+            "private",
+            [("wang-yi-opposes-suppression", threshold + 0.05)],
+        )
+    store.close()
     assert main(["unanswered", "--format", "yaml"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("# Draft stubs")
-    stubs = [entry for entry in yaml.safe_load_all(out.replace("\n- ", "\n---\n- ")) if entry]
-    flat = [item for entry in stubs for item in entry]
+    flat = stubs_of(out)
     by_id = {item["id"]: item for item in reversed(flat)}  # the first stub of each id wins
-    # no statement is close to the world cup (the most asked): a new-statement skeleton first
-    assert flat[0]["id"] == "TODO-new-statement-id"
-    assert flat[0]["questions"][0] == "who won the world cup"
-    assert flat[0]["kind"] == "reported"
-    # tariffs came close to an existing statement: alternate questions for it
+    # tariffs came close enough to an existing statement: alternate questions for it
+    assert flat[0]["id"] == "wang-yi-opposes-suppression"
     assert by_id["wang-yi-opposes-suppression"]["questions"] == [
         "What did Wang Yi say about tariffs?"
     ]
+    # the world cup (the most asked) is off-topic: counted, never a stub
+    assert all("world cup" not in q for item in flat for q in item.get("questions", []))
+    assert out.rstrip().endswith(
+        "# off-topic, not offered as stubs: 6 question(s): who won the world cup (5×); "
+        "an old question about the weather (1×)"
+    )
+    # the 👎 on an answer is not proposed as an alternate question for the same statement
+    assert "# marked unhelpful: xi-four-red-lines" in out
+    assert "xi-four-red-lines" not in by_id
+
+
+def test_a_near_statement_below_the_threshold_is_no_alternate(tmp_path: Path) -> None:
+    threshold = load_model().threshold
+    store = Store(tmp_path / "log.sqlite3")
+    for question, score in (
+        ("What did Wang Yi say about tariffs?", threshold - 0.01),
+        ("who won the world cup", 0.51),  # the case: close by score, off-topic by words
+    ):
+        store.record(UNANSWERED, question, "private", [("wang-yi-opposes-suppression", score)])
+    groups = cluster(store.events())
+    store.close()
+    without_index = stubs_of(format_yaml(groups))  # no knowledge base: scores decide alone
+    assert [item["id"] for item in without_index] == [
+        "TODO-new-statement-id",
+        "wang-yi-opposes-suppression" if threshold <= 0.51 else "TODO-new-statement-id",
+    ]
+    index = SearchIndex(load_knowledge(BUNDLED))
+    out = format_yaml(groups, index=index)
+    flat = stubs_of(out)
+    assert [item["id"] for item in flat] == ["TODO-new-statement-id"]
+    assert flat[0]["questions"] == ["What did Wang Yi say about tariffs?"]
+    assert flat[0]["speaker"] == "TODO"
+    assert "# off-topic, not offered as stubs: 1 question(s): who won the world cup (1×)" in out
+
+
+def test_a_question_answered_by_now_needs_no_stub(tmp_path: Path) -> None:
+    store = Store(tmp_path / "log.sqlite3")
+    store.record(UNANSWERED, "What are China's red lines with the US?", "private", [])
+    groups = cluster(store.events())
+    store.close()
+    out = format_yaml(groups, index=SearchIndex(load_knowledge(BUNDLED)))
+    assert "# answered by now: xi-four-red-lines" in out
+    assert stubs_of(out) == []
 
 
 def test_purge_removes_rows_past_retention(
@@ -156,3 +215,20 @@ def test_schema_is_migrated_from_an_older_version(tmp_path: Path) -> None:
     reopened = Store(path)  # already at the latest version: nothing to do, nothing lost
     assert reopened.record(UNANSWERED, "q", "private", [])
     assert len(reopened.events()) == 1
+
+
+@pytest.mark.parametrize(
+    ("title", "short"),
+    [
+        (
+            "China ready to maintain dialogue, enhance mutual trust, expand cooperation with "
+            "U.S.: top diplomat",
+            "China ready to maintain dialogue, enhance mutual trust, expand …",
+        ),
+        ("A short title", "A short title"),
+        ("x" * 80, "x" * 69 + "…"),  # one word longer than the width: cut, with a mark
+    ],
+)
+def test_stats_never_cuts_a_source_title_mid_word(title: str, short: str) -> None:
+    assert short_title(title) == short
+    assert len(short) <= TITLE_CHARS

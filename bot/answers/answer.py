@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from bot.knowledge.dates import date_words, on_date
 from bot.knowledge.models import Attributed, StatementKind
 
 
@@ -60,18 +61,18 @@ def speaker_line(item: Attributed) -> str:
 
 
 def date_line(item: Attributed) -> str:
-    """The date said; for a relay, the relay date, and whether the original is dated at all."""
+    """The date said; for a relay, the relay date, and whether the original is dated at all.
+    A date the source gives only to the month or the year reads "May 2023" or "2023"."""
     statement = item.statement
+    said = date_words(statement.date)
     if item.relayed_by is None:
-        return statement.date.isoformat()
+        return said
     relayer = item.relayed_by.name
     if statement.original_date is not None:
-        return (
-            f"{statement.original_date.isoformat()} (relayed by {relayer} on "
-            f"{statement.date.isoformat()})"
-        )
+        original = date_words(statement.original_date)
+        return f"{original} (relayed by {relayer} {on_date(statement.date)})"
     return (
-        f"{statement.date.isoformat()} (when {relayer} relayed it; the source does not date "
+        f"{said} (when {relayer} relayed it; the source does not date "
         f"{item.speaker.name}'s original remarks)"
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from bot.knowledge.problems import Problem
@@ -12,7 +13,9 @@ DEFAULT_MAX_FILE_BYTES = 8 * 1024 * 1024
 UTF8_BOM = b"\xef\xbb\xbf"
 
 
-def knowledge_files(directory: Path) -> tuple[list[Path], list[Problem]]:
+def knowledge_files(
+    directory: Path, paths_from: Path | None = None
+) -> tuple[list[Path], list[Problem]]:
     """Every YAML and source-text file under ``directory``, refusing links that lead outside it."""
     root = directory.resolve()
     files: list[Path] = []
@@ -26,13 +29,17 @@ def knowledge_files(directory: Path) -> tuple[list[Path], list[Problem]]:
         if not resolved.is_relative_to(root):
             problems.append(
                 Problem(
-                    shown_path(directory, path), 1, "links outside the knowledge directory; refused"
+                    shown_path(directory, path, paths_from),
+                    1,
+                    "links outside the knowledge directory; refused",
                 )
             )
             continue
         if not path.exists():
             problems.append(
-                Problem(shown_path(directory, path), 1, "broken link: its target is gone")
+                Problem(
+                    shown_path(directory, path, paths_from), 1, "broken link: its target is gone"
+                )
             )
             continue
         files.append(path)
@@ -43,11 +50,26 @@ def is_source_text(directory: Path, path: Path) -> bool:
     return path.suffix == ".txt" and path.parent == directory / SOURCE_TEXT_DIR
 
 
-def shown_path(directory: Path, path: Path) -> str:
+def shown_path(directory: Path, path: Path, paths_from: Path | None = None) -> str:
+    """How problems name a file: relative to ``paths_from`` (the current directory, for the
+    command line) when it lies inside it, else absolute; without ``paths_from``, the knowledge
+    directory's name and the path inside it (``knowledge/topics.yaml``), as the bot's logs and
+    admin messages show it wherever the folder is."""
+    if paths_from is not None:
+        return here(path, paths_from)
     try:
         return str(Path(directory.name) / path.relative_to(directory))
     except ValueError:
         return str(path)
+
+
+def here(path: Path, paths_from: Path) -> str:
+    """``path`` relative to ``paths_from`` when inside it, else absolute."""
+    absolute = Path(os.path.abspath(path))
+    base = Path(os.path.abspath(paths_from))
+    if absolute.is_relative_to(base):
+        return str(absolute.relative_to(base)) if absolute != base else "."
+    return str(absolute)
 
 
 def read_text(path: Path, shown: str, max_bytes: int) -> tuple[str | None, list[Problem]]:

@@ -16,14 +16,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from pydantic import ValidationError
 
 from bot.knowledge.cache import ParseCache
-from bot.knowledge.checks import Registry, check_names, check_statement
-from bot.knowledge.files import DEFAULT_MAX_FILE_BYTES, knowledge_files, read_text, shown_path
+from bot.knowledge.checks import Known, Registry, check_names, check_statement
+from bot.knowledge.entries import Written, validate_file, written_of
+from bot.knowledge.files import (
+    DEFAULT_MAX_FILE_BYTES,
+    here,
+    knowledge_files,
+    read_text,
+    shown_path,
+)
 from bot.knowledge.models import KnowledgeBase, KnowledgeFile
 from bot.knowledge.problems import KnowledgeError, Problem
-from bot.knowledge.yamlsafe import LineDict, LineList, line_of, load_yaml
+from bot.knowledge.yamlsafe import LineDict, LineList, load_yaml
 
 __all__ = ["KnowledgeError", "Problem", "load_knowledge"]
 
@@ -34,7 +40,8 @@ logger = logging.getLogger(__name__)
 class _Parsed:
     path: str
     raw: LineDict  # line numbers; empty in the fast pass and for files taken from the cache
-    model: KnowledgeFile
+    model: KnowledgeFile  # the file's valid entries
+    written: list[Written]  # every statement entry, valid or not, with its lines
 
 
 def _no_lines() -> LineDict:
@@ -44,51 +51,61 @@ def _no_lines() -> LineDict:
     return empty
 
 
+NO_LINES = _no_lines()  # shared, never changed
+
+
+def _without_lines(path: str, model: KnowledgeFile) -> _Parsed:
+    return _Parsed(path, NO_LINES, model, [written_of(s, NO_LINES) for s in model.statements])
+
+
+def _lighter(parsed: _Parsed) -> _Parsed:
+    """Without the lines of valid statements (a third of the memory); a broken statement keeps
+    its entry, for the reference check that reports it."""
+    written = [w if w.model is None else written_of(w.model, NO_LINES) for w in parsed.written]
+    return _Parsed(parsed.path, NO_LINES, parsed.model, written)
+
+
 _ID_LINE = re.compile(r"^\s*(?:-\s+)?id:\s*[\"']?([a-z0-9][a-z0-9-]*)", re.MULTILINE)
 
 
-def _declared_ids(text: str) -> set[str]:
-    """Ids a file declares although it failed validation, so references to them are not
+def _declared_ids(text: str) -> set[tuple[str, str]]:
+    """Ids a file declares although it could not be parsed, so references to them are not
     reported too: one broken edit should read as one problem, not fifty (best effort)."""
-    try:
-        raw = load_yaml(text)
-    except (yaml.YAMLError, RecursionError):
-        return set(_ID_LINE.findall(text))  # unparsable: read the `id:` lines as text
-    if not isinstance(raw, dict):
+    return {("", found) for found in _ID_LINE.findall(text)}
+
+
+def _ids_of_unreadable(path: Path, max_file_bytes: int) -> set[tuple[str, str]]:
+    """The ids a YAML file that could not be read (a byte-order mark, a bad byte) declares."""
+    if path.suffix == ".txt":
         return set()
-    ids: set[str] = set()
-    for section in ("speakers", "topics"):
-        entries = raw.get(section)
-        if isinstance(entries, list):
-            ids |= {
-                e["id"] for e in entries if isinstance(e, dict) and isinstance(e.get("id"), str)
-            }
-    return ids
+    try:
+        if path.stat().st_size > max_file_bytes:
+            return set()
+        return _declared_ids(path.read_bytes().decode("utf-8", errors="replace"))
+    except OSError:
+        return set()
 
 
-def parse_file(shown: str, text: str) -> tuple[_Parsed | None, list[Problem]]:
-    """YAML and schema validation of one file, with every pydantic error mapped to its line."""
-    raw, problems = _parse_yaml(shown, text)
+def parse_file(shown: str, text: str) -> tuple[_Parsed | None, list[Problem], set[tuple[str, str]]]:
+    """YAML and schema validation of one file: its valid parts, every problem at its line,
+    and the ids of speakers and topics it defines but got wrong (references to them are not
+    reported as well)."""
+    soft: list[tuple[int, str]] = []
+    raw, problems = _parse_yaml(shown, text, soft)
+    problems += [Problem(shown, line, f"YAML: {message}") for line, message in soft]
     if raw is None:
-        return None, problems
-    problems = _inject_source_id(shown, raw)
-    try:
-        model = KnowledgeFile.model_validate(raw)
-    except ValidationError as exc:
-        for error in exc.errors(include_url=False):
-            loc = error["loc"]
-            where = ".".join(str(part) for part in loc) or "file"
-            line = line_of(raw, loc) or 1
-            problems.append(Problem(shown, line, f"{where}: {error['msg']}"))
-        return None, problems
-    if problems:
-        return None, problems
-    return _Parsed(shown, raw, model), []
+        return None, problems, _declared_ids(text)
+    problems += _inject_source_id(shown, raw)
+    parts = validate_file(shown, raw)
+    problems += parts.problems
+    return _Parsed(shown, raw, parts.model, parts.written), problems, parts.declared
 
 
-def _parse_yaml(shown: str, text: str) -> tuple[LineDict | None, list[Problem]]:
+def _parse_yaml(
+    shown: str, text: str, soft: list[tuple[int, str]]
+) -> tuple[LineDict | None, list[Problem]]:
     try:
-        raw = load_yaml(text)
+        raw = load_yaml(text, soft)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -113,11 +130,18 @@ def _inject_source_id(shown: str, raw: LineDict) -> list[Problem]:
     statements = raw.get("statements")
     if not isinstance(statements, LineList):
         return problems
-    for item in statements:
+    for index, item in enumerate(statements):
         if isinstance(item, LineDict):
             if "source_id" in item:
-                line = item.key_lines["source_id"]
-                problems.append(Problem(shown, line, "source_id comes from the source block"))
+                written_id = item.get("id")
+                label = repr(written_id) if isinstance(written_id, str) else str(index + 1)
+                problems.append(
+                    Problem(
+                        shown,
+                        item.key_lines["source_id"],
+                        f"statement {label}: source_id comes from the source block; leave it out",
+                    )
+                )
             item["source_id"] = source_id if isinstance(source_id, str) else ""
     return problems
 
@@ -127,24 +151,28 @@ def load_knowledge(
     *,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     cache_dir: Path | None = None,
+    paths_from: Path | None = None,
 ) -> KnowledgeBase:
     """Load, validate and cross-check a knowledge directory; KnowledgeError lists all problems.
 
     With ``cache_dir``, files whose exact content was validated before are taken from the cache
     (keyed by a hash of their bytes, so an edited file can never be served stale). If anything
     at all is wrong, the whole directory is loaded again without the cache and with every line
-    number kept, so that every problem carries its exact line.
+    number kept, so that every problem carries its exact line. Problems name files relative to
+    ``paths_from`` (the command line passes the current directory) or, without it, as
+    ``<knowledge folder name>/<path inside it>``.
     """
     directory = Path(directory)
     if not directory.is_dir():
-        raise KnowledgeError([Problem(str(directory), 1, "knowledge directory not found")])
+        shown = here(directory, paths_from) if paths_from is not None else str(directory)
+        raise KnowledgeError([Problem(shown, 1, "knowledge directory not found")])
     cache = ParseCache(cache_dir) if cache_dir is not None else None
     try:
-        kb = _load(directory, max_file_bytes, cache, keep_lines=False)
+        kb = _load(directory, max_file_bytes, cache, keep_lines=False, paths_from=paths_from)
     except KnowledgeError:
         # The fast pass kept no line numbers (they cost a third of the memory); the slow pass
         # keeps them all so that every problem, including cross-file ones, has its line.
-        kb = _load(directory, max_file_bytes, None, keep_lines=True)
+        kb = _load(directory, max_file_bytes, None, keep_lines=True, paths_from=paths_from)
     if cache is not None:
         cache.forget_unused()
     logger.info("Loaded knowledge base %s: %s", kb.content_hash[:12], kb.summary())
@@ -152,35 +180,43 @@ def load_knowledge(
 
 
 def _load(
-    directory: Path, max_file_bytes: int, cache: ParseCache | None, *, keep_lines: bool
+    directory: Path,
+    max_file_bytes: int,
+    cache: ParseCache | None,
+    *,
+    keep_lines: bool,
+    paths_from: Path | None,
 ) -> KnowledgeBase:
-    paths, problems = knowledge_files(directory)
+    paths, problems = knowledge_files(directory, paths_from)
     digest = hashlib.sha256()
     parsed: list[_Parsed] = []
     source_texts: dict[str, str] = {}
-    broken_ids: set[str] = set()  # defined in a file that failed; references to them are not news
+    broken_ids: set[tuple[str, str]] = set()  # (kind, id) of entries that failed
     for path in paths:
-        shown = shown_path(directory, path)
+        shown = shown_path(directory, path, paths_from)
         text, read_problems = read_text(path, shown, max_file_bytes)
         problems += read_problems
         if text is None:
+            broken_ids |= _ids_of_unreadable(path, max_file_bytes)
             continue
-        digest.update(shown.encode() + b"\0" + text.encode() + b"\0")
+        # the version does not depend on where the folder is, or on where it is loaded from
+        digest.update(shown_path(directory, path).encode() + b"\0" + text.encode() + b"\0")
         if path.suffix == ".txt":
             source_texts[path.stem] = text
             continue
         cached = cache.get(text) if cache is not None else None
         if cached is not None:
-            parsed.append(_Parsed(shown, _no_lines(), cached))
+            parsed.append(_without_lines(shown, cached))
             continue
-        result, file_problems = parse_file(shown, text)
+        result, file_problems, declared = parse_file(shown, text)
         problems += file_problems
-        if result is not None:
-            parsed.append(result if keep_lines else _Parsed(shown, _no_lines(), result.model))
-            if cache is not None:
-                cache.put(text, result.model)
-        elif file_problems:
-            broken_ids |= _declared_ids(text)
+        broken_ids |= declared
+        if result is None:
+            continue
+        parsed.append(result if keep_lines else _lighter(result))
+        complete = all(w.model is not None for w in result.written)
+        if cache is not None and complete and not file_problems:
+            cache.put(text, result.model)
     kb, cross_problems = _assemble(parsed, source_texts, digest.hexdigest(), directory, broken_ids)
     problems += cross_problems
     if problems:
@@ -194,45 +230,42 @@ def _assemble(
     source_texts: dict[str, str],
     content_hash: str,
     directory: Path,
-    broken_ids: set[str],
+    broken_ids: set[tuple[str, str]],
 ) -> tuple[KnowledgeBase | None, list[Problem]]:
     problems: list[Problem] = []
     speakers, topics = Registry("speaker"), Registry("topic")
     sources, statements = Registry("source"), Registry("statement")
     aliases: dict[str, tuple[str, ...]] = {}
     stopwords: set[str] = set()
-    statement_lines: dict[str, tuple[str, LineDict]] = {}
+    written: list[tuple[str, Written]] = []
     for item in parsed:
         model, raw = item.model, item.raw
         for section, registry in (("speakers", speakers), ("topics", topics)):
-            for index, entry in enumerate(getattr(model, section)):
-                line = line_of(raw, (section, index)) or 1
+            lines = _entry_lines(raw, section)
+            for entry in getattr(model, section):
+                line = lines[entry.id].pop(0) if lines.get(entry.id) else 1
                 registry.add(entry.id, entry, item.path, line, problems)
         for canonical, variants in model.aliases.items():
             aliases[canonical] = (*aliases.get(canonical, ()), *variants)
         stopwords.update(model.stopwords)
         if model.source is not None:
-            sources.add(
-                model.source.id, model.source, item.path, line_of(raw, ("source",)) or 1, problems
-            )
-        raw_statements = raw.get("statements") or [_no_lines()] * len(model.statements)
-        for index, statement in enumerate(model.statements):
-            entry_raw = raw_statements[index]
-            statements.add(statement.id, statement, item.path, entry_raw.line, problems)
-            statement_lines[statement.id] = (item.path, entry_raw)
+            line = raw.key_lines.get("source", 1)
+            sources.add(model.source.id, model.source, item.path, line, problems)
+        for entry in item.written:
+            if entry.id is not None:
+                statements.add(entry.id, entry, item.path, entry.entry.line, problems)
+            written.append((item.path, entry))
 
-    known_speakers = speakers.items.keys() | broken_ids
-    known_topics = topics.items.keys() | broken_ids
-    for statement_id, statement in statements.items.items():
-        path, entry = statement_lines[statement_id]
-        source = sources.items.get(statement.source_id)
-        problems += check_statement(
-            statement, source, known_speakers, known_topics, source_texts, path, entry
-        )
+    known = Known.of(speakers.items, topics.items, broken_ids)
+    for path, entry in written:
+        source = sources.items.get(entry.get("source_id") or "")
+        problems += check_statement(entry, source, known, source_texts, path)
     problems += check_names(speakers.items, topics.items, speakers.where, topics.where)
     if problems:
         return None, problems
-    ordered = sorted(statements.items.values(), key=lambda s: s.id)
+    ordered = sorted(
+        (w.model for w in statements.items.values() if w.model is not None), key=lambda s: s.id
+    )
     ordered.sort(key=lambda s: s.date, reverse=True)
     kb = KnowledgeBase(
         speakers=speakers.items,
@@ -247,3 +280,15 @@ def _assemble(
         directory=str(directory),
     )
     return kb, problems
+
+
+def _entry_lines(raw: LineDict, section: str) -> dict[str, list[int]]:
+    """The lines of the entries of each id in a list section, in file order."""
+    entries = raw.get(section)
+    if not isinstance(entries, LineList):
+        return {}
+    lines: dict[str, list[int]] = {}
+    for item, line in zip(entries, entries.item_lines, strict=True):
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            lines.setdefault(item["id"], []).append(line)
+    return lines

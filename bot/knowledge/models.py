@@ -13,10 +13,15 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from bot.knowledge.dates import PartialDate, Precision, date_words, parse_day
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*[a-z0-9]$"
+MIN_ID_LENGTH = 2
 MAX_ID_LENGTH = 48  # keeps "s_<id>" deep links and callback data well inside Telegram's 64 bytes
+URL_PATTERN = r"^https?://\S+$"
+LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$"
 _CONTROL_CHARS = re.compile(
     r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]"
 )
@@ -31,8 +36,9 @@ def _clean_text(value: str) -> str:
     return value
 
 
-Id = Annotated[str, Field(pattern=ID_PATTERN, min_length=2, max_length=MAX_ID_LENGTH)]
+Id = Annotated[str, Field(pattern=ID_PATTERN, min_length=MIN_ID_LENGTH, max_length=MAX_ID_LENGTH)]
 Text = Annotated[str, AfterValidator(_clean_text)]
+Day = Annotated[dt.date, BeforeValidator(parse_day)]  # a full date: 2024-12-17
 
 
 class _Frozen(BaseModel):
@@ -47,12 +53,26 @@ class StatementKind(StrEnum):
     POSITION = "position"  # a maintainer's summary, always labelled as such
 
 
+class SourceForm(StrEnum):
+    """What kind of document a source is; it decides whether quotes sit in quotation marks."""
+
+    ARTICLE = "article"  # a publication's report: the speaker's own words are in quotation marks
+    TRANSCRIPT = "transcript"  # a record of spoken words (press conference, interview, hearing)
+    SPEECH = "speech"  # the text of a speech or address, in the speaker's own words throughout
+    STATEMENT = "statement"  # a written statement, communiqué or op-ed by the speakers themselves
+
+    @property
+    def marks_quotes(self) -> bool:
+        """Whether the speaker's own words are set off by quotation marks in this form."""
+        return self is SourceForm.ARTICLE
+
+
 class Role(_Frozen):
     """A title held over a period; open ends mean "not known" or "still held"."""
 
     title: Text
-    start: dt.date | None = Field(default=None, alias="from")
-    end: dt.date | None = Field(default=None, alias="until")
+    start: Day | None = Field(default=None, alias="from")
+    end: Day | None = Field(default=None, alias="until")
 
     model_config = ConfigDict(populate_by_name=True)
 
@@ -102,17 +122,18 @@ class Source(_Frozen):
     id: Id
     title: Text
     publisher: Text
-    url: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
-    published: dt.date
-    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")] = "en"
+    url: Annotated[str, Field(pattern=URL_PATTERN)] | None = None
+    published: Day
+    language: Annotated[str, Field(pattern=LANGUAGE_PATTERN)] = "en"
+    form: SourceForm = SourceForm.ARTICLE
 
 
 class Statement(_Frozen):
     id: Id
     speaker: Id
     relayed_by: Id | None = None
-    date: dt.date
-    original_date: dt.date | None = None
+    date: PartialDate  # a day, or a month or year when the source gives no day
+    original_date: PartialDate | None = None
     kind: StatementKind
     text: Text
     topics: tuple[Id, ...] = ()
@@ -122,16 +143,39 @@ class Statement(_Frozen):
 
     @model_validator(mode="after")
     def _consistent(self) -> Statement:
+        problems: list[str] = []
         if self.relayed_by is not None and self.relayed_by == self.speaker:
-            raise ValueError("relayed_by names the speaker themself; leave it out")
+            problems.append("relayed_by names the speaker themself; leave it out")
         if self.original_date is not None:
             if self.relayed_by is None:
-                raise ValueError("original_date only applies to relayed statements")
-            if self.original_date > self.date:
-                raise ValueError("original_date is after the date it was relayed")
-        if len(set(self.topics)) != len(self.topics):
-            raise ValueError("topics lists the same topic twice")
+                problems.append(
+                    "original_date only applies to relayed statements (those with relayed_by)"
+                )
+            elif self.original_date > self.date.end:
+                problems.append(
+                    f"original_date {self.original_date} is after the date it was relayed "
+                    f"({self.date})"
+                )
+        repeated = sorted({t for t in self.topics if self.topics.count(t) > 1})
+        if repeated:
+            problems.append(f"topics lists {', '.join(map(repr, repeated))} more than once")
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
+
+    @property
+    def date_precision(self) -> Precision:
+        """``day``, or ``month`` / ``year`` when the source gives no day (``date: 2023-05``)."""
+        return self.date.precision
+
+    @property
+    def original_date_precision(self) -> Precision | None:
+        return self.original_date.precision if self.original_date is not None else None
+
+    @property
+    def date_text(self) -> str:
+        """The date as plain text shows it: 2024-12-17, or "May 2023" / "2023" when partial."""
+        return date_words(self.date)
 
 
 class SpeakersFile(_Frozen):

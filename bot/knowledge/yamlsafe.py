@@ -2,8 +2,10 @@
 
 PyYAML's safe loader already refuses Python object tags. On top of it this loader:
 refuses aliases (the "billion laughs" bomb needs them, knowledge files do not), refuses
-duplicate mapping keys (PyYAML silently keeps the last one), bounds nesting depth, and turns
-impossible scalar values (``2024-13-45``) into marked errors instead of bare ``ValueError``.
+duplicate mapping keys (PyYAML silently keeps the last one), and bounds nesting depth. An
+impossible date (``2024-13-45``) stays text, so that validation reports it in its own words
+together with everything else in the file, instead of one YAML error hiding the rest; a
+duplicate key can likewise be reported without ending the parse (the first value is kept).
 Mappings and sequences come back as ``dict``/``list`` subclasses carrying the 1-based line of
 every key and item, so later validation errors can point at ``path:line``.
 """
@@ -14,7 +16,7 @@ from typing import Any
 
 import yaml
 from yaml.constructor import ConstructorError
-from yaml.nodes import MappingNode, Node, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 try:  # the C-accelerated parser is ~10x faster; the pure-Python one behaves the same
     from yaml import CSafeLoader as _BaseLoader
@@ -40,6 +42,7 @@ class LineList(list[Any]):
 
 class _Loader(_BaseLoader):
     _depth = 0
+    soft: list[tuple[int, str]] | None = None  # collects duplicate keys instead of raising
 
     def construct_object(self, node: Node, deep: bool = False) -> Any:
         if node in self.constructed_objects:
@@ -78,12 +81,11 @@ class _Loader(_BaseLoader):
                 ) from None
             if key in mapping:
                 first = mapping.key_lines[key]
-                raise ConstructorError(
-                    None,
-                    None,
-                    f"duplicate key {key!r} (first defined at line {first})",
-                    key_node.start_mark,
-                )
+                message = f"duplicate key {key!r} (first defined at line {first})"
+                if self.soft is None:
+                    raise ConstructorError(None, None, message, key_node.start_mark)
+                self.soft.append((key_node.start_mark.line + 1, message))
+                continue
             mapping.key_lines[key] = key_node.start_mark.line + 1
             mapping[key] = self.construct_object(value_node)
         return mapping
@@ -94,14 +96,27 @@ class _Loader(_BaseLoader):
         items.item_lines = [child.start_mark.line + 1 for child in node.value]
         return items
 
+    def construct_lenient_timestamp(self, node: ScalarNode) -> Any:
+        """A date, or its text when it is no real date (validation then says why)."""
+        try:
+            return self.construct_yaml_timestamp(node)
+        except ValueError:
+            return str(node.value)
+
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_line_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_line_sequence)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_lenient_timestamp)
 
 
-def load_yaml(text: str) -> Any:
-    """Parse one YAML document; raises ``yaml.YAMLError`` (with a mark) on any problem."""
+def load_yaml(text: str, soft_problems: list[tuple[int, str]] | None = None) -> Any:
+    """Parse one YAML document; raises ``yaml.YAMLError`` (with a mark) on any problem.
+
+    With ``soft_problems``, duplicate keys are appended to it as ``(line, message)`` (the
+    first value is kept) instead of ending the parse.
+    """
     loader = _Loader(text)
+    loader.soft = soft_problems
     try:
         return loader.get_single_data()
     finally:

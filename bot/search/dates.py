@@ -10,6 +10,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from bot.knowledge.dates import period_end
+
 MONTHS: dict[str, int] = {}
 for _number in range(1, 13):
     MONTHS[calendar.month_name[_number].lower()] = _number
@@ -70,7 +72,10 @@ class DateRange:
     label: str = ""
 
     def contains(self, day: dt.date) -> bool:
-        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+        """Whether ``day`` may fall in the range; a month- or year-only statement date
+        (:class:`bot.knowledge.dates.PartialDate`) does when its period overlaps it."""
+        last = period_end(day)
+        return (self.start is None or self.start <= last) and (self.end is None or day <= self.end)
 
 
 def month_range(year: int, month: int) -> tuple[dt.date, dt.date]:

@@ -12,6 +12,7 @@ import re
 import numpy as np
 import numpy.typing as npt
 
+from bot.knowledge.dates import period_end
 from bot.knowledge.models import KnowledgeBase
 from bot.normalize import normalize, tokens
 from bot.search.analyzer import Analyzer
@@ -28,6 +29,11 @@ class Filters:
         statements = kb.statements
         self.analyzer = analyzer
         self.dates = np.array([s.date.toordinal() for s in statements], dtype=np.int32)
+        # a month- or year-only date is the whole period: "in June 2023" finds "2023-06" and
+        # "2023", since either may be it
+        self.date_ends = np.array(
+            [period_end(s.date).toordinal() for s in statements], dtype=np.int32
+        )
         self.code = {speaker_id: code for code, speaker_id in enumerate(sorted(kb.speakers))}
         self.speaker_codes = np.array([self.code[s.speaker] for s in statements], dtype=np.int32)
         self.relayer_codes = np.array(
@@ -90,7 +96,7 @@ class Filters:
         if dates is not None:
             start = dates.start.toordinal() if dates.start else -(2**31)
             end = dates.end.toordinal() if dates.end else 2**31 - 1
-            in_range = (self.dates >= start) & (self.dates <= end)
+            in_range = (self.date_ends >= start) & (self.dates <= end)
             mask = in_range if mask is None else mask & in_range
         return mask
 

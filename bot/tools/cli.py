@@ -15,10 +15,12 @@ from bot import __version__
 from bot.answers.answer import to_json
 from bot.answers.render import answer_text
 from bot.config import Settings
-from bot.knowledge.loader import KnowledgeError, load_knowledge
+from bot.knowledge.files import here
+from bot.knowledge.loader import KnowledgeError, Problem, load_knowledge
 from bot.runtime.library import Library
 from bot.runtime.logs import quiet_noisy_loggers
 from bot.search.engine import SearchIndex
+from bot.tools.lint.findings import from_problems, summary
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +33,7 @@ NO_TOKEN_HINT = (
 
 TELEGRAM_ENTRY_POINTS = "policybot.frontends"
 SHIPPED = Path("-")  # `eval --fit` without a path: the shipped model file of the mode
+EMPTY_STATUS = "empty"  # `ask --file`: a blank line, answered with a blank answer
 
 
 def _telegram_runner() -> Callable[[Settings], int]:
@@ -156,26 +159,50 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = COMMANDS[args.command]
     try:
         return handler(args, settings)
-    except KnowledgeError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        print(f"knowledge base invalid: {len(exc.problems)} problem(s)", file=sys.stderr)
+    except KnowledgeError as exc:  # any command but validate and lint: the list goes to stderr
+        findings = from_problems(_from_here(p, settings.knowledge_dir) for p in exc.problems)
+        for finding in findings:
+            print(finding, file=sys.stderr)
+        print(f"{_shown_dir(settings)}: {summary(findings)}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # `policybot ask … | head`
         return 0
 
 
+def _shown_dir(settings: Settings) -> str:
+    return here(settings.knowledge_dir, Path.cwd())
+
+
+def _from_here(problem: Problem, directory: Path) -> Problem:
+    """A problem the library reported (``knowledge/x.yaml``) with its path from here."""
+    head, _, rest = problem.path.partition("/")
+    if head != directory.name or not rest:
+        return problem
+    return Problem(here(directory / rest, Path.cwd()), problem.line, problem.message)
+
+
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
-    """Would the bot load this? Loading and validating is the whole answer: indexing cannot fail."""
-    kb = load_knowledge(
-        settings.knowledge_dir, max_file_bytes=settings.max_file_bytes, cache_dir=settings.cache_dir
-    )
-    print(f"ok: {settings.knowledge_dir}: {kb.summary()}, version {kb.content_hash[:12]}")
+    """Would the bot load this? Loading and validating is the whole answer: indexing cannot
+    fail. Every problem as ``path:line: error: message``, then the count line lint ends with."""
+    try:
+        kb = load_knowledge(
+            settings.knowledge_dir,
+            max_file_bytes=settings.max_file_bytes,
+            cache_dir=settings.cache_dir,
+            paths_from=Path.cwd(),
+        )
+    except KnowledgeError as exc:
+        findings = from_problems(exc.problems)
+        for finding in findings:
+            print(finding)
+        print(f"{_shown_dir(settings)}: {summary(findings)}")
+        return 1
+    print(f"{_shown_dir(settings)}: {summary([])} ({kb.summary()}; version {kb.content_hash[:12]})")
     return 0
 
 
 def cmd_lint(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.tools.lint import ERROR, lint_knowledge, strict, summary
+    from bot.tools.lint import ERROR, lint_knowledge, strict
 
     if not 1 <= args.near_duplicate_threshold <= 100 or args.stale_days < 1:
         print(
@@ -187,12 +214,13 @@ def cmd_lint(args: argparse.Namespace, settings: Settings) -> int:
         near_duplicate_threshold=args.near_duplicate_threshold,
         stale_days=args.stale_days,
         max_file_bytes=settings.max_file_bytes,
+        paths_from=Path.cwd(),
     )
     if args.strict:
         findings = strict(findings)
     for finding in findings:
         print(finding)
-    print(summary(findings))
+    print(f"{_shown_dir(settings)}: {summary(findings)}")
     return 1 if any(finding.severity == ERROR for finding in findings) else 0
 
 
@@ -230,24 +258,39 @@ def cmd_draft(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def empty_json(question: str = "") -> dict[str, object]:
+    """The JSON line for a blank input line: nothing asked, so nothing answered."""
+    return {
+        "question": question,
+        "answered": False,
+        "status": EMPTY_STATUS,
+        "results": [],
+        "suggestions": [],
+        "notice": None,
+    }
+
+
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if (args.question is None) == (args.file is None):
         print("ask: give a QUESTION or --file FILE (not both)", file=sys.stderr)
         return 2
     index = Library.from_settings(settings).build()
     if args.file is not None:
-        questions = [line.strip() for line in args.file.read_text(encoding="utf-8").splitlines()]
-        for question in filter(None, questions):
-            print(json.dumps(to_json(index.search(question, limit=args.limit)), ensure_ascii=False))
+        # exactly one JSON line per input line, blank ones included, so outputs line up
+        for line in args.file.read_text(encoding="utf-8").splitlines():
+            question = line.strip()
+            row = to_json(index.search(question, limit=args.limit)) if question else empty_json()
+            print(json.dumps(row, ensure_ascii=False))
         return 0
     answer = index.search(args.question, limit=args.limit)
     if args.explain:
         from bot.tools.explain import explain_text
 
-        print(explain_text(answer))
+        print(explain_text(answer, index))
         return 0
     if args.json:
-        print(json.dumps(to_json(answer), ensure_ascii=False, indent=2))
+        row = to_json(answer) if args.question.strip() else empty_json(args.question)
+        print(json.dumps(row, ensure_ascii=False, indent=2))
     else:
         print(answer_text(answer))
     return 0
@@ -290,8 +333,19 @@ def cmd_unanswered(args: argparse.Namespace, settings: Settings) -> int:
         clusters = cluster(store.events(since=since))
     finally:
         store.close()
-    formatter = format_yaml if args.format == "yaml" else format_text
-    print(formatter(clusters, limit=args.limit), end="" if args.format == "yaml" else "\n")
+    if args.format != "yaml":
+        print(format_text(clusters, limit=args.limit))
+        return 0
+    try:  # to ask each question again: answered by now, or off-topic?
+        index: SearchIndex | None = Library.from_settings(settings).build()
+    except KnowledgeError as exc:
+        print(
+            f"unanswered: the knowledge base does not load ({len(exc.problems)} problem(s)); "
+            "off-topic questions are not told apart",
+            file=sys.stderr,
+        )
+        index = None
+    print(format_yaml(clusters, limit=args.limit, index=index), end="")
     return 0
 
 

@@ -3,7 +3,8 @@
 ``validate`` answers one question (does the knowledge base load?) and its answer gates the bot.
 Lint reports what loads fine but makes answers worse or less honest: copies of one statement,
 questions that lead to two places, names nobody uses, a "quote" the article never put in
-quotation marks, a topic whose newest word is years old. Those are judgement calls, so most of
+quotation marks, a topic whose newest word is years old, a file named otherwise than the source
+it holds. Those are judgement calls, so most of
 them are warnings; ``--strict`` turns them into errors for CI.
 
 Every finding points at ``path:line`` in the YAML as the maintainer wrote it: the knowledge base
@@ -23,7 +24,8 @@ from bot.knowledge.files import DEFAULT_MAX_FILE_BYTES
 from bot.knowledge.loader import KnowledgeError, load_knowledge
 from bot.tools.lint import rules
 from bot.tools.lint.duplicates import near_duplicates
-from bot.tools.lint.findings import ERROR, WARNING, LintFinding, strict, summary
+from bot.tools.lint.findings import ERROR, WARNING, LintFinding, from_problems, strict, summary
+from bot.tools.lint.naming import misnamed_statement_files, orphan_source_texts
 from bot.tools.lint.quotes import is_quoted, unquoted_quotes
 from bot.tools.lint.where import locate
 
@@ -31,6 +33,7 @@ __all__ = [
     "ERROR",
     "WARNING",
     "LintFinding",
+    "from_problems",
     "is_quoted",
     "lint_knowledge",
     "near_duplicates",
@@ -51,18 +54,20 @@ def lint_knowledge(
     stale_days: int = DEFAULT_STALE_DAYS,
     today: dt.date | None = None,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    paths_from: Path | None = None,
 ) -> list[LintFinding]:
-    """Every finding for ``directory``, in file order.
+    """Every finding for ``directory``, in file order; files are named relative to
+    ``paths_from`` when given (as ``validate`` names them).
 
     A knowledge base that does not load gets its loader problems as errors and nothing else:
     the other rules need the loaded data, and the fix for a load error comes first anyway.
     """
     directory = Path(directory)
     try:
-        kb = load_knowledge(directory, max_file_bytes=max_file_bytes)
+        kb = load_knowledge(directory, max_file_bytes=max_file_bytes, paths_from=paths_from)
     except KnowledgeError as exc:
-        return sorted(LintFinding(p.path, p.line, ERROR, p.message) for p in exc.problems)
-    where = locate(directory, max_file_bytes)
+        return from_problems(exc.problems)
+    where = locate(directory, max_file_bytes, paths_from)
     today = today or rules.today()
     checks: list[Callable[[], Iterable[LintFinding]]] = [
         lambda: rules.near_duplicate_statements(kb, where, near_duplicate_threshold),
@@ -70,6 +75,8 @@ def lint_knowledge(
         lambda: rules.unused(kb, where),
         lambda: rules.untagged(kb, where),
         lambda: unquoted_quotes(kb, where),
+        lambda: misnamed_statement_files(kb, where),
+        lambda: orphan_source_texts(kb, where),
         lambda: rules.stale(kb, where, stale_days, today),
     ]
     return sorted(finding for check in checks for finding in check())

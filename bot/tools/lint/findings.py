@@ -1,4 +1,5 @@
-"""A lint finding: ``path:line: severity: message``."""
+"""A finding of ``lint`` or ``validate``: ``path:line: severity: message``, and the summary line
+both commands end with."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
+
+from bot.knowledge.problems import Problem
 
 Severity = Literal["error", "warning"]
 ERROR: Severity = "error"
@@ -31,5 +34,15 @@ def strict(findings: Iterable[LintFinding]) -> list[LintFinding]:
 
 
 def summary(findings: Iterable[LintFinding]) -> str:
+    """``1 error, 2 warnings``: the count line ``validate`` and ``lint`` both end with."""
     counts = Counter(f.severity for f in findings)
-    return f"{counts[ERROR]} error(s), {counts[WARNING]} warning(s)"
+    return f"{_count(counts[ERROR], 'error')}, {_count(counts[WARNING], 'warning')}"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def from_problems(problems: Iterable[Problem]) -> list[LintFinding]:
+    """The loader's problems as findings: each one stops the bot loading, so each is an error."""
+    return sorted(LintFinding(p.path, p.line, ERROR, p.message) for p in problems)

@@ -7,6 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
 
+from bot.knowledge.dates import period_end
 from bot.knowledge.models import KnowledgeBase, Statement
 from bot.knowledge.yamlsafe import LineList
 from bot.tools.lint.duplicates import near_duplicates, words
@@ -112,12 +113,12 @@ def stale(
                 newest[topic] = statement
     stale: dict[str, list[str]] = defaultdict(list)
     for topic, statement in newest.items():
-        if statement.date < cutoff:
+        if period_end(statement.date) < cutoff:
             stale[statement.id].append(topic)
     for statement_id, topics in stale.items():
         statement = kb.by_id[statement_id]
         path, line = where.statement_line(statement_id, "date")
-        age = (today - statement.date).days
+        age = (today - period_end(statement.date)).days
         names = ", ".join(repr(t) for t in topics)
         yield LintFinding(
             path,
