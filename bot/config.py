@@ -38,7 +38,9 @@ class Settings(BaseSettings):
     max_file_bytes: int = Field(default=8 * 1024 * 1024, ge=1024, alias="POLICYBOT_MAX_FILE_BYTES")
     database: Path = Field(default=Path("policybot.sqlite3"), alias="POLICYBOT_DATABASE")
     retention_days: int = Field(default=180, ge=1, alias="POLICYBOT_RETENTION_DAYS")
-    group_cooldown_seconds: float = Field(default=10.0, ge=0, alias="POLICYBOT_GROUP_COOLDOWN")
+    # Seconds between two posts in one group; later ones wait their turn, never refused.
+    # 0: Telegram's own limit (about 20 messages a minute per group) is the only pacing.
+    group_cooldown_seconds: float = Field(default=0.0, ge=0, alias="POLICYBOT_GROUP_COOLDOWN")
     user_rate_per_minute: int = Field(default=20, ge=1, alias="POLICYBOT_USER_RATE_PER_MINUTE")
     watch: bool = Field(default=True, alias="POLICYBOT_WATCH")
     webhook_url: str | None = Field(default=None, alias="POLICYBOT_WEBHOOK_URL")
@@ -48,6 +50,22 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", alias="POLICYBOT_LOG_LEVEL")
     cache: bool = Field(default=True, alias="POLICYBOT_CACHE")
     cache_root: Path | None = Field(default=None, alias="POLICYBOT_CACHE_DIR")
+    # Updates waiting in one chat at most; beyond it the oldest waiting ones are dropped (the chat
+    # told once, each drop logged). At Telegram's group rate, 30 is a minute and a half of answers.
+    group_queue: int = Field(default=30, ge=1, alias="POLICYBOT_GROUP_QUEUE")
+    # The journal of incoming updates (see bot/runtime/journal.py); None: beside the database
+    journal: Path | None = Field(default=None, alias="POLICYBOT_JOURNAL")
+    concurrent_updates: int = Field(default=64, ge=1, alias="POLICYBOT_CONCURRENT_UPDATES")
+    pending_max_age_seconds: float = Field(default=3600.0, gt=0, alias="POLICYBOT_PENDING_MAX_AGE")
+    late_note_after_seconds: float = Field(default=60.0, ge=0, alias="POLICYBOT_LATE_NOTE_AFTER")
+    stop_grace_seconds: float = Field(default=5.0, ge=0, alias="POLICYBOT_STOP_GRACE")
+
+    @property
+    def journal_path(self) -> Path:
+        """``POLICYBOT_JOURNAL``, or ``<database stem>.journal.sqlite3`` beside the database."""
+        if self.journal is not None:
+            return self.journal
+        return self.database.with_name(f"{self.database.stem}.journal.sqlite3")
 
     @property
     def cache_dir(self) -> Path | None:

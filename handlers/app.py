@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Callable, Coroutine
 from functools import partial
 from typing import Any
 
@@ -24,12 +25,13 @@ from bot.runtime.limits import Cooldown, SlidingWindowLimiter
 from bot.runtime.logs import protect_secret, setup_logging
 from bot.runtime.store import Recorder, Store
 from bot.runtime.watch import watch_knowledge
-from handlers import admin, callbacks, commands, errors, inline, messages
+from handlers import admin, callbacks, commands, errors, inline, messages, processing
 from handlers.admin import notify_reload
 from handlers.context import BotData, PolicyApp, Services
 from handlers.lifecycle import cancel_background, polling, webhook
 from handlers.menus import publish_commands
 from handlers.net import ObservedRequest, OutageLog, ResilientRateLimiter
+from handlers.processing import Pipeline
 
 logger = logging.getLogger(__name__)
 
@@ -39,14 +41,19 @@ MINUTE = 60.0
 
 
 def application_builder(
-    settings: Settings, *, rate_limit: bool = True, timeout: float = 10.0
+    settings: Settings,
+    *,
+    rate_limit: bool = True,
+    timeout: float = 10.0,
+    outage: OutageLog | None = None,
+    on_updates: Callable[[bytes], Coroutine[Any, Any, None]] | None = None,
 ) -> ApplicationBuilder[Any, Any, Any, Any, Any, Any]:
     """PTB's side of the application: Bot API address, HTML defaults, timeouts, polling request
     and rate limiter. The benchmarks build their echo baseline from this too, so both bots
     differ only in what policybot adds."""
     if settings.token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is required to build the Telegram application")
-    outage = OutageLog()  # one view of Bot API health, shared by polling and sending
+    outage = outage or OutageLog()  # one view of Bot API health, shared by polling and sending
     builder = (
         ApplicationBuilder()
         .token(settings.token)
@@ -64,6 +71,7 @@ def application_builder(
         .get_updates_request(
             ObservedRequest(
                 outage,
+                on_updates=on_updates,
                 connection_pool_size=1,
                 read_timeout=timeout,
                 write_timeout=timeout,
@@ -73,7 +81,11 @@ def application_builder(
         )
     )
     if rate_limit:
-        limiter: Any = ResilientRateLimiter(max_retries=RATE_LIMIT_RETRIES, outage=outage)
+        limiter: Any = ResilientRateLimiter(
+            max_retries=RATE_LIMIT_RETRIES,
+            outage=outage,
+            max_age=settings.pending_max_age_seconds,
+        )
         builder = builder.rate_limiter(limiter)
     return builder
 
@@ -86,11 +98,21 @@ def build_application(
     timeout: float = 10.0,
 ) -> PolicyApp:
     """Assemble the bot; nothing touches the network or the disk until it is initialised."""
+    outage = OutageLog()
+    pipeline = Pipeline(settings)
     builder = (
-        application_builder(settings, rate_limit=rate_limit, timeout=timeout)
+        application_builder(
+            settings,
+            rate_limit=rate_limit,
+            timeout=timeout,
+            outage=outage,
+            on_updates=pipeline.admit_polled,
+        )
         .context_types(ContextTypes(bot_data=BotData))
-        .post_init(_post_init)
-        .post_shutdown(_post_shutdown)
+        .update_queue(pipeline.queue)
+        .concurrent_updates(pipeline.processor)
+        .post_init(partial(_post_init, pipeline=pipeline))
+        .post_shutdown(partial(_post_shutdown, pipeline=pipeline))
     )
     protect_secret(settings.token)
     if settings.webhook_secret is not None:
@@ -102,18 +124,24 @@ def build_application(
         library=library,
         user_limiter=SlidingWindowLimiter(settings.user_rate_per_minute, MINUTE),
         group_cooldown=Cooldown(settings.group_cooldown_seconds),
+        outage=outage,
+        flow=pipeline,
     )
+    # On stop: sends waiting for the Bot API give up at once, the rest get a grace period.
+    services.background.stoppers += [outage.stop, pipeline.stopping]
+    services.background.starters.append(pipeline.prune_periodically)
     if settings.watch:
         services.background.starters.append(
             partial(watch_knowledge, library, partial(notify_reload, app))
         )
     app.bot_data.attach(services)
+    processing.register(app)  # first: its error handler decides what is not worth an apology
     for family in HANDLER_FAMILIES:  # order matters: PTB runs the first matching handler
         family.register(app)
     return app
 
 
-async def _post_init(app: PolicyApp) -> None:
+async def _post_init(app: PolicyApp, *, pipeline: Pipeline) -> None:
     services = app.bot_data.services
     if not services.library.loaded:
         result = await services.library.reload()
@@ -121,12 +149,15 @@ async def _post_init(app: PolicyApp) -> None:
             raise KnowledgeError(result.problems)
     store = await asyncio.to_thread(Store, services.settings.database)
     services.recorder = Recorder(store)
+    # Before polling starts: what a previous run left unanswered is queued first.
+    await pipeline.open(services.settings.journal_path, bot=app.bot, bot_id=app.bot.id)
     await publish_commands(app)
 
 
-async def _post_shutdown(app: PolicyApp) -> None:
+async def _post_shutdown(app: PolicyApp, *, pipeline: Pipeline) -> None:
     services = app.bot_data.services
     await cancel_background(app)
+    await pipeline.close()
     recorder, services.recorder = services.recorder, None
     if recorder is not None:
         await recorder.close()

@@ -1,90 +1,86 @@
 """User commands: /start (with deep links), /help, /ask, /topics, /topic, /speakers, /speaker,
-/latest, /about."""
+/latest, /about. Every reply goes through the flood gate and the chat's line (handlers.common):
+in a group, commands are limited per user just like questions."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Message, Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
-from bot.answers.render import esc, fit_blocks, statement_html
+from bot.answers.card import card_html
+from bot.answers.listing import count_note, listing_html
+from bot.answers.render import esc, fit_blocks
+from bot.answers.wording import coverage, plural, said_on
 from bot.knowledge.models import Speaker, Statement, Topic
 from handlers.common import (
     answer_question,
+    counted_topics,
     example_questions,
     help_examples,
     is_group,
+    post,
     question_from,
+    reply,
 )
 from handlers.context import Context, PolicyApp, services_of
-from handlers.texts import UNKNOWN_COMMAND
+from handlers.texts import (
+    HELP_GROUP,
+    HELP_PRIVATE,
+    TOPICS_HEADER,
+    UNKNOWN_COMMAND,
+    WELCOME_GROUP,
+    WELCOME_PRIVATE,
+)
 from handlers.views import (
-    Callback,
-    button,
-    listing_html,
+    DEEP_LINK_PREFIX,
+    card_keyboard,
+    examples_keyboard,
     listing_keyboard,
-    statement_keyboard,
+    topics_keyboard,
 )
 
-DEEP_LINK_PREFIX = "s_"
-MAX_TOPIC_BUTTONS = 40
-
-HELP_PRIVATE = (
-    "<b>How to ask</b>\n"
-    "Just write a question, e.g. “{question}”. Typos are fine.\n"
-    "Name a speaker (“What did {speaker} say about {topic}?”) or a date (“in {month}”, "
-    "“since {year}”, “latest”) to narrow it down.\n\n"
-    "Every answer shows the exact text, who said it and their role then, the date, and the "
-    "source. Direct quotes are in quotation marks; reported speech and summaries are labelled "
-    "as such. If I don't know, I say so and suggest nearby topics.\n\n"
-    "/topics — what I know about · /topic &lt;name&gt; — a topic's timeline\n"
-    "/speakers · /speaker &lt;name&gt; · /latest · /about\n\n"
-    "In any chat you can also type <code>@{username} your question</code> to share a statement."
-)
-HELP_GROUP = (
-    "<b>Using me in a group</b>\n"
-    "<code>/ask your question</code>, mention me (<code>@{username} {topic}?</code>) or reply "
-    "to one of my messages. I ignore all other messages.\n"
-    "Inline: type <code>@{username} query</code> in any chat."
-)
+HELP_PAYLOAD = "help"  # /start help: the inline "how to ask" button opens the help
 
 
 async def start(update: Update, context: Context) -> None:
-    """Welcome (with example buttons), or open a statement from a t.me/<bot>?start=s_<id> link."""
+    """Welcome (with example buttons), the help, or a statement from a t.me/<bot>?start=s_<id>
+    link."""
     message = update.effective_message
-    if message is None:
-        return
+    if message is not None:
+        await post(update, context, lambda: _start(message, context))
+
+
+async def _start(message: Message, context: Context) -> None:
     index = services_of(context).library.index
     payload = context.args[0] if context.args else ""
+    if payload == HELP_PAYLOAD:
+        await _help(message, context)
+        return
     if payload.startswith(DEEP_LINK_PREFIX):
         statement = index.kb.by_id.get(payload.removeprefix(DEEP_LINK_PREFIX))
         if statement is not None:
-            await message.reply_text(
-                statement_html(index.kb.attributed(statement)),
-                reply_markup=statement_keyboard(statement, index.kb),
+            await reply(
+                message, card_html(index.kb.attributed(statement)), card_keyboard(statement)
             )
             return
-        await message.reply_text("That link points to a statement I don't have (any more).")
-    examples = example_questions(context)
-    keyboard = InlineKeyboardMarkup(
-        [[button(q[:60], Callback("ex", "", n))] for n, q in enumerate(examples)]
-    )
-    await message.reply_text(
-        "👋 I answer questions about official policy statements with the exact text, who said "
-        "it, when, and the source — or tell you plainly that I don't know.\n\n"
-        "Ask anything, or try one of these:",
-        reply_markup=keyboard,
-    )
+        await reply(message, "That link points to a statement I don't have (any more).")
+    template = WELCOME_GROUP if is_group(message) else WELCOME_PRIVATE
+    keyboard = examples_keyboard(example_questions(context))
+    await reply(message, template.format(**help_examples(context)), keyboard)
 
 
 async def help_command(update: Update, context: Context) -> None:
     """How to ask; the group version explains /ask, mentions and replies."""
     message = update.effective_message
-    if message is None:
-        return
+    if message is not None:
+        await post(update, context, lambda: _help(message, context))
+
+
+async def _help(message: Message, context: Context) -> None:
     template = HELP_GROUP if is_group(message) else HELP_PRIVATE
-    await message.reply_text(template.format(**help_examples(context)))
+    await reply(message, template.format(**help_examples(context)))
 
 
 async def ask(update: Update, context: Context) -> None:
@@ -95,22 +91,13 @@ async def ask(update: Update, context: Context) -> None:
 
 
 async def topics(update: Update, context: Context) -> None:
-    """Every topic with its number of statements; buttons open a topic's timeline."""
+    """Every topic with statements, as buttons with full names and counts (no list twice)."""
     message = update.effective_message
     if message is None:
         return
-    index = services_of(context).library.index
-    counted = sorted(
-        ((len(index.statements_on(t.id)), t) for t in index.kb.topics.values()),
-        key=lambda pair: (-pair[0], pair[1].name),
-    )
-    lines = ["<b>Topics</b> (statements) — /topic &lt;name&gt; for a timeline"]
-    lines += [f"• {esc(topic.name)} ({count})" for count, topic in counted]
-    buttons = [button(t.name[:40], Callback("tp", t.id)) for c, t in counted if c]
-    rows = [buttons[i : i + 2] for i in range(0, min(len(buttons), MAX_TOPIC_BUTTONS), 2)]
-    await message.reply_text(
-        fit_blocks(lines, separator="\n"), reply_markup=InlineKeyboardMarkup(rows)
-    )
+    counted = counted_topics(context)
+    header = TOPICS_HEADER.format(count=esc(plural(len(counted), "topic")))
+    await post(update, context, lambda: reply(message, header, topics_keyboard(counted, 0)))
 
 
 async def topic(update: Update, context: Context) -> None:
@@ -145,31 +132,35 @@ async def _listing_by_name(
     name = " ".join(context.args or [])
     found = find(name) if name else None
     if found is None:
-        await message.reply_text(unknown.format(name=esc(name)) if name else usage)
+        text = unknown.format(name=esc(name)) if name else usage
+        await post(update, context, lambda: reply(message, text))
         return
     statements = statements_of(found.id)
     kb = services_of(context).library.index.kb
-    await message.reply_text(
-        listing_html(found.name, statements, kb, 0),
-        reply_markup=listing_keyboard(kind, found.id, statements, 0),
-    )
+    note = count_note(statements, found.id if kind == "sp" else None)
+    text = listing_html(found.name, statements, kb, 0, note=note)
+    keyboard = listing_keyboard(kind, found.id, statements, 0)
+    await post(update, context, lambda: reply(message, text, keyboard))
 
 
 async def speakers(update: Update, context: Context) -> None:
-    """Every speaker with their roles."""
+    """Every speaker with their statements (and those they relayed) and their roles."""
     message = update.effective_message
     if message is None:
         return
-    index = services_of(context).library.index
+    kb = services_of(context).library.index.kb
     lines = ["<b>Speakers</b> — /speaker &lt;name&gt; for their statements"]
-    for speaker in sorted(index.kb.speakers.values(), key=lambda s: s.name):
-        count = len(index.statements_by(speaker.id))
+    for speaker in sorted(kb.speakers.values(), key=lambda s: s.name):
+        own = sum(1 for s in kb.statements if s.speaker == speaker.id)
+        relayed = sum(1 for s in kb.statements if s.relayed_by == speaker.id)
         native = f" ({esc(speaker.native_name)})" if speaker.native_name else ""
-        lines.append(f"• <b>{esc(speaker.name)}</b>{native} — {count} statement(s)")
+        counts = plural(own, "statement") + (f", and relayed {relayed} more" if relayed else "")
+        lines.append(f"• <b>{esc(speaker.name)}</b>{native} — {esc(counts)}")
         for role in speaker.roles:
             span = f"{role.start or '?'} – {role.end or 'now'}"
             lines.append(f"   {esc(role.title)}, {esc(span)}")
-    await message.reply_text(fit_blocks(lines, separator="\n"))
+    text = fit_blocks(lines, separator="\n")
+    await post(update, context, lambda: reply(message, text))
 
 
 async def speaker(update: Update, context: Context) -> None:
@@ -191,35 +182,36 @@ async def latest(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None:
         return
-    index = services_of(context).library.index
-    statements = list(index.kb.statements)
-    await message.reply_text(
-        listing_html("Latest statements", statements, index.kb, 0),
-        reply_markup=listing_keyboard("new", "", statements, 0),
-    )
+    kb = services_of(context).library.index.kb
+    statements = list(kb.statements)
+    text = listing_html("Latest statements", statements, kb, 0)
+    keyboard = listing_keyboard("new", "", statements, 0)
+    await post(update, context, lambda: reply(message, text, keyboard))
 
 
 async def about(update: Update, context: Context) -> None:
-    """Which knowledge base version is live: counts, newest statement, load time, hash."""
+    """Which knowledge base version is live and what it covers."""
     message = update.effective_message
     if message is None:
         return
     kb = services_of(context).library.index.kb
+    newest = said_on(kb.statements[0]) if kb.statements else "none"
     lines = [
         "<b>policybot</b> — answers from a curated, version-controlled knowledge base.",
+        f"Covers: {esc(coverage(kb))}.",
         f"Knowledge base: {esc(kb.summary())}",
-        f"Newest statement: {esc(kb.newest_date or 'none')}",
+        f"Newest statement: {esc(newest)}",
         f"Loaded: {esc(kb.loaded_at.strftime('%Y-%m-%d %H:%M UTC'))}",
         f"Version: <code>{esc(kb.content_hash[:12])}</code>",
     ]
-    await message.reply_text("\n".join(lines))
+    await post(update, context, lambda: reply(message, "\n".join(lines)))
 
 
 async def unknown_command(update: Update, context: Context) -> None:
     """Unknown commands in private chats (admin commands look exactly the same to others)."""
     message = update.effective_message
     if message is not None:
-        await message.reply_text(UNKNOWN_COMMAND)
+        await post(update, context, lambda: reply(message, UNKNOWN_COMMAND))
 
 
 def register(app: PolicyApp) -> None:

@@ -1,4 +1,11 @@
-"""Inline mode: `@BotName query` in any chat offers up to ten statements to share."""
+"""Inline mode: `@BotName query` in any chat offers up to ten statements to share.
+
+Each result's title shows the part of the statement that matched, its description says when,
+who (short role) and what kind of text it is, without repeats; the message sent is the answer
+card with a button back to the bot. The Share button under an answer fills in a statement's id,
+which offers exactly that statement. Inline queries pass a per-user gate too (looser than for
+questions, as queries come while the user types): past it, one "slow down" button, then nothing.
+"""
 
 from __future__ import annotations
 
@@ -12,52 +19,78 @@ from telegram import (
 from telegram.constants import InlineQueryLimit, ParseMode
 from telegram.ext import InlineQueryHandler
 
-from bot.answers.answer import date_line, kind_label
-from bot.answers.render import statement_html, trim_at_sentence
-from bot.knowledge.models import Attributed
+from bot.answers.answer import kind_label
+from bot.answers.card import card_html, matched_excerpt, short_role
+from bot.answers.wording import cut_words, said_on
+from bot.knowledge.models import Attributed, StatementKind
+from bot.runtime.limits import Verdict
+from handlers.common import event_time, extras_of
 from handlers.context import Context, PolicyApp, services_of
+from handlers.views import DEEP_LINK_PREFIX, open_in_bot_keyboard
 
 MAX_RESULTS = InlineQueryLimit.RESULTS  # 50; we offer at most INLINE_RESULTS
 INLINE_RESULTS = 10
 CACHE_SECONDS = 300  # the knowledge base changes rarely; reloads are visible within minutes
-TITLE_CHARS = 64
+TITLE_CHARS = 80
 DESCRIPTION_CHARS = 120
+HELP_PARAMETER = "help"
 
 
-def _article(item: Attributed) -> InlineQueryResultArticle:
+def _article(item: Attributed, query: str, username: str) -> InlineQueryResultArticle:
     statement = item.statement
-    title, _ = trim_at_sentence(statement.text, TITLE_CHARS)
+    excerpt = matched_excerpt(statement.text, query, TITLE_CHARS - len(item.speaker.name) - 2)
+    role = short_role(item.speaker, statement.original_date or statement.date)
+    who = f"{role}, " if role else ""
+    if item.relayed_by is not None:
+        who = f"{who}relayed by {item.relayed_by.name}, "
+    label = kind_label(item)
+    if statement.kind is not StatementKind.REPORTED:  # "reported by X" names the publisher
+        label += f", {item.source.publisher}"
     return InlineQueryResultArticle(
         id=statement.id,
-        title=f"{item.speaker.name}: {title}",
-        description=f"{date_line(item)[:10]} · {kind_label(item)} · {item.source.publisher}"[
-            :DESCRIPTION_CHARS
-        ],
+        title=f"{item.speaker.name}: {excerpt}",
+        description=cut_words(f"{said_on(statement)} · {who}{label}", DESCRIPTION_CHARS),
         input_message_content=InputTextMessageContent(
-            statement_html(item),
+            card_html(item),
             parse_mode=ParseMode.HTML,
             link_preview_options=LinkPreviewOptions(is_disabled=True),
         ),
+        reply_markup=open_in_bot_keyboard(username, statement),
     )
 
 
 async def inline_query(update: Update, context: Context) -> None:
-    """Matching statements for the query; the newest ones for an empty query."""
+    """Matching statements for the query; one statement for its id; the newest when empty."""
     query = update.inline_query
     if query is None:
         return
+    verdict = extras_of(context).inline_limiter.check(query.from_user.id, event_time(update))
+    if verdict is Verdict.SILENT:
+        return
+    if verdict is Verdict.NOTIFY:
+        slow = InlineQueryResultsButton(
+            text="Too many searches — wait a minute", start_parameter=HELP_PARAMETER
+        )
+        await query.answer([], cache_time=0, is_personal=True, button=slow)
+        return
     index = services_of(context).library.index
     text = query.query.strip()
-    if text:
+    shared = index.kb.by_id.get(text.removeprefix(DEEP_LINK_PREFIX))
+    if shared is not None:
+        items = [index.kb.attributed(shared)]
+    elif text:
         answer = index.search(text, limit=INLINE_RESULTS)
         items = [m.item for m in answer.matches] if answer.answered else []
     else:
         items = [index.kb.attributed(s) for s in index.kb.statements[:INLINE_RESULTS]]
     button = None
     if not items:
-        button = InlineQueryResultsButton(text="Nothing found — how to ask", start_parameter="help")
+        button = InlineQueryResultsButton(
+            text="Nothing found — how to ask", start_parameter=HELP_PARAMETER
+        )
+    username = context.bot.username
     await query.answer(
-        [_article(item) for item in items],
+        [_article(item, text, username) for item in items],
         cache_time=CACHE_SECONDS,
         is_personal=False,
         button=button,

@@ -81,6 +81,7 @@ async def _running(
         try:
             yield app
         finally:
+            background_of(app).stopping()  # outage waits end; unstarted updates get a grace
             await cancel_background(app)
             if app.updater.running:
                 await app.updater.stop()

@@ -1,19 +1,35 @@
-"""Plain messages: every text in a private chat is a question; in groups only when addressed."""
+"""Plain messages: every text in a private chat is a question; in groups only when addressed.
+
+A typed "more" (or "next", "another one") continues an answer instead of being searched: in a
+private chat the last answer, in a group the answer it replies to.
+"""
 
 from __future__ import annotations
 
 from telegram import Update
 from telegram.ext import MessageHandler, filters
 
-from handlers.common import addressed_to_bot, answer_question, question_from, reanswer_edited
+from handlers.common import (
+    addressed_to_bot,
+    answer_question,
+    continue_answer,
+    question_from,
+    reanswer_edited,
+    wants_more,
+)
 from handlers.context import Context, PolicyApp
 
 
 async def private_text(update: Update, context: Context) -> None:
-    """A private message is always a question."""
+    """A private message is a question, or "more" for the next result."""
     message = update.effective_message
-    if message is not None and message.text:
-        await answer_question(update, context, question_from(message, context.bot.username))
+    if message is None or not message.text:
+        return
+    question = question_from(message, context.bot.username)
+    if wants_more(question):
+        await continue_answer(update, context)
+    else:
+        await answer_question(update, context, question)
 
 
 async def group_text(update: Update, context: Context) -> None:
@@ -23,7 +39,11 @@ async def group_text(update: Update, context: Context) -> None:
         return
     if not addressed_to_bot(message, context.bot.id, context.bot.username):
         return
-    await answer_question(update, context, question_from(message, context.bot.username))
+    question = question_from(message, context.bot.username)
+    if wants_more(question) and message.reply_to_message is not None:
+        await continue_answer(update, context)
+    else:
+        await answer_question(update, context, question)
 
 
 async def edited(update: Update, context: Context) -> None:

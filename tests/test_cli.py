@@ -323,7 +323,7 @@ def test_chat_answers_and_quits_on_eof(fictional_kb: FictionalKB) -> None:
     code, out = chat(fictional_kb.path, "Will the canals of Examplia stay open?\n")
     assert code == 0
     lines = out.splitlines()
-    assert lines[0].startswith("policybot: 3 statements, 2 speakers, 3 topics, 1 sources")
+    assert lines[0].startswith("policybot: 3 statements, 2 speakers, 3 topics, 1 source")
     assert "(newest 2024-03-01)" in lines[0]
     assert "[1] “The canals of Examplia will stay open to every boat, whatever the weather.”" in out
     assert "you> " not in out  # not a terminal: no prompt

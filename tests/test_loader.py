@@ -56,7 +56,7 @@ def problems_of(kb: FictionalKB, **kwargs: int) -> list[str]:
 
 def test_fictional_kb_loads(fictional_kb: FictionalKB) -> None:
     kb = fictional_kb.load()
-    assert kb.summary() == "3 statements, 2 speakers, 3 topics, 1 sources"
+    assert kb.summary() == "3 statements, 2 speakers, 3 topics, 1 source"
     # newest first, ties broken by id
     assert [s.id for s in kb.statements] == [
         "ledger-lantern-festival",

@@ -1,7 +1,8 @@
 """Rendering answers: plain text, Telegram HTML (escaped, allowed tags, ≤ 4096) and JSON.
 
 Answers are built directly from knowledge-base items, so these tests pin the rendering alone,
-whatever the ranking does.
+whatever the ranking does. Telegram answers are compact cards (tests/test_card.py has the card's
+own rules); the full statement (``statement_html``, ``source_html``) is the Source view.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from bot.answers.answer import Answer, Match, Status, date_line, kind_label, speaker_line, to_json
+from bot.answers.card import MAX_CARD_CHARS
 from bot.answers.render import (
     MAX_MESSAGE_CHARS,
     NOT_FOUND_REPLY,
@@ -295,12 +297,13 @@ def test_source_link_only_when_url_known(render_kb: KnowledgeBase) -> None:
         "Source: Examplia Almanac Office, “The Examplian Almanac”, published 2024-05-01"
         in answer_text(without)
     )
-    linked = check_telegram_html(answer_html(with_url))
+    linked = check_telegram_html(statement_html(with_url.matches[0].item))
     assert linked.hrefs == ["https://gazette.example/2024/03/02/quill-canals"]
-    unlinked = check_telegram_html(answer_html(without))
+    unlinked = check_telegram_html(statement_html(without.matches[0].item))
     assert unlinked.hrefs == []
-    assert "<a " not in answer_html(without)
+    assert "<a " not in statement_html(without.matches[0].item)
     assert "Examplia Almanac Office, “The Examplian Almanac”" in unlinked.text
+    assert "<a " not in answer_html(with_url)  # links live under Source, not on the card
     assert "not known" in source_html(without.matches[0].item)
     assert "<a " not in source_html(without.matches[0].item)
 
@@ -344,7 +347,8 @@ def test_html_labels(render_kb: KnowledgeBase) -> None:
     assert "<blockquote>“The canals of Examplia" in quote
     assert "<i>Direct quote</i>" in quote
     reported = answer_html(found(render_kb, "ledger-tolls"))
-    assert "<blockquote>tolls will not rise this year</blockquote>" in reported
+    # a fragment (lower-case start, no full stop) is marked, its words unchanged
+    assert "<blockquote>…tolls will not rise this year …</blockquote>" in reported
     assert "<i>Reported by The Example Gazette</i>" in reported
     for message in (quote, reported):
         check_telegram_html(message)
@@ -443,29 +447,33 @@ def hostile_kb(make_kb: MakeKB) -> KnowledgeBase:
 def test_hostile_fields_are_escaped_exactly_once(hostile_kb: KnowledgeBase) -> None:
     answer = found(hostile_kb, "hostile-quote", "hostile-report", question="<b>q</b>")
     for start in (0, 1):
-        message = answer_html(answer, start=start)
-        parser = check_telegram_html(message)
-        assert set(parser.tags) <= {"b", "i", "a", "blockquote"}
-        assert "<script>" not in message
-        assert "<u>" not in message
-        assert "<img" not in message
         item = answer.matches[start].item
-        visible = parser.text
-        # every interpolated field reads back exactly as written: escaped once, not twice
-        assert item.statement.text in visible
-        assert item.speaker.name in visible
+        card = answer_html(answer, start=start)
+        details = statement_html(item) + "\n" + source_html(item)
+        for message in (card, details):
+            parser = check_telegram_html(message)
+            assert set(parser.tags) <= {"b", "i", "a", "blockquote"}
+            assert "<script>" not in message
+            assert "<u>" not in message
+            assert "<img" not in message
+            # every interpolated field reads back exactly as written: escaped once, not twice
+            assert item.statement.text in parser.text
+            assert item.speaker.name in parser.text
+            assert item.source.publisher in parser.text
+        visible = check_telegram_html(details).text
         assert item.role is not None
         assert item.role in visible
-        assert item.source.publisher in visible
         assert item.source.title in visible
         assert date_line(item) in visible
-        assert parser.hrefs == [HOSTILE_URL]
+        assert check_telegram_html(details).hrefs == [HOSTILE_URL, HOSTILE_URL]
+        assert check_telegram_html(card).hrefs == []
         if item.relayed_by is not None:
             assert item.relayed_by.name in visible
+            assert item.relayed_by.name in check_telegram_html(card).text
             assert item.relayer_role is not None
             assert item.relayer_role in visible
             assert kind_label(item) == "reported by The <i>Example</i> Gazette & Co"
-            assert "Reported by The <i>Example</i> Gazette & Co" in visible
+            assert "Reported by The <i>Example</i> Gazette & Co" in check_telegram_html(card).text
     quote_html = answer_html(answer)
     assert "&amp;amp;" in quote_html  # the literal "&amp;" in the text, escaped once
     assert "&lt;b&gt;must&lt;/b&gt;" in quote_html
@@ -531,10 +539,13 @@ def test_any_text_renders_as_valid_telegram_html(
         raise
     item = Attributed(statement, speaker, None, None, None, source)
     answer = Answer("q", Status.FOUND, (Match(item, 0.9),))
-    parser = check_telegram_html(answer_html(answer))
-    assert statement.text in parser.text
-    assert speaker.name in parser.text
-    assert source.publisher in parser.text
+    card = check_telegram_html(answer_html(answer))
+    assert len(card.text) <= MAX_CARD_CHARS
+    assert card.text.count("\n") >= 2  # the words, who and when, the label
+    details = check_telegram_html(statement_html(item))
+    assert statement.text in details.text
+    assert speaker.name in details.text
+    assert source.publisher in details.text
 
 
 # --------------------------------------------------------------------------- length
@@ -568,19 +579,27 @@ def test_ten_thousand_char_statement_fits_one_message(make_kb: MakeKB) -> None:
     notice = "Your question was long, so only its first 500 characters were read."
     base = found(kb, "quill-canals-open", "ledger-lantern-festival")
     answer = Answer("q", Status.FOUND, base.matches, notice=notice)
-    message = answer_html(answer)
-    parser = check_telegram_html(message)  # ≤ 4096, tags balanced, only allowed tags
-    quoted = re.search(r"<blockquote>“(.*?)”</blockquote>", message, re.S)
-    assert quoted is not None
-    shown = html.unescape(quoted.group(1))
-    assert shown.endswith(". …")  # cut at a sentence end
-    assert text.startswith(shown.removesuffix(" …"))
-    assert len(shown) < len(text)
-    assert "shortened; the full text is in the source" in parser.text
-    assert notice in parser.text
-    # the attribution survives the cut
-    assert "Ada Quill" in parser.text
-    assert "published 2024-03-02" in parser.text
+    for message, limit in (
+        (answer_html(answer), MAX_CARD_CHARS + len(notice) + 2),
+        (statement_html(base.matches[0].item), MAX_MESSAGE_CHARS),
+    ):
+        parser = check_telegram_html(message)  # ≤ 4096, tags balanced, only allowed tags
+        assert len(parser.text) <= limit
+        quoted = re.search(r"<blockquote>“(.*?)”</blockquote>", message, re.S)
+        assert quoted is not None
+        shown = html.unescape(quoted.group(1))
+        assert shown.endswith(". …")  # cut at a sentence end
+        assert text.startswith(shown.removesuffix(" …"))
+        assert len(shown) < len(text)
+        assert "shortened; the full text is" in parser.text
+        # the attribution survives the cut
+        assert "Ada Quill" in parser.text
+    card = check_telegram_html(answer_html(answer)).text
+    assert notice in card
+    assert "under Source" in card
+    assert (
+        "published 2024-03-02" in check_telegram_html(statement_html(answer.matches[0].item)).text
+    )
 
 
 def test_short_statement_is_not_marked_shortened(render_kb: KnowledgeBase) -> None:

@@ -1,14 +1,14 @@
 """Rendering an Answer as console text or Telegram HTML.
 
-HTML rules, all enforced here rather than trusted to callers: every interpolated string passes
-through ``html.escape`` exactly once; only tags Telegram accepts are produced; a message is built
-from whole blocks, so trimming never cuts inside a tag; nothing exceeds MAX_MESSAGE_CHARS.
+Telegram answers are compact cards (bot.answers.card); the full statement with every detail
+(``statement_html``, ``source_html``) is the Source view. HTML rules, all enforced here rather
+than trusted to callers: every interpolated string passes through ``html.escape`` exactly once;
+only tags Telegram accepts are produced; a message is built from whole blocks, so trimming never
+cuts inside a tag; nothing exceeds MAX_MESSAGE_CHARS.
 """
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Iterable, Sequence
 
 from bot.answers.answer import (
@@ -20,19 +20,28 @@ from bot.answers.answer import (
     source_line,
     speaker_line,
 )
+from bot.answers.card import card_html
+from bot.answers.wording import TRIM_MARK, esc, trim_at_sentence
 from bot.knowledge.models import Attributed, StatementKind
+from bot.normalize import normalize, tokens
 
 MAX_MESSAGE_CHARS = (
     4096  # telegram.constants.MessageLimit.MAX_TEXT_LENGTH (the core cannot import it)
 )
 MAX_STATEMENT_CHARS = 3000
-ELLIPSIS = " …"
-_SENTENCE_END = re.compile(r"(?<=[.;!?。；！？])\s+")
+ELLIPSIS = TRIM_MARK
 
 SMALLTALK_REPLY = (
     "Hello! I answer questions about official policy statements, with the exact text, who said "
     "it, when, and the source."
 )
+THANKS_REPLY = "You're welcome — ask me again any time."
+FAREWELL_REPLY = "Goodbye — ask me again any time."
+OK_REPLY = "👍 Ask me another question whenever you like."
+THANKS_WORDS = frozenset("thanks thank thx ty cheers 谢谢 多谢".split())
+FAREWELL_WORDS = frozenset("bye goodbye gn night 再见".split())
+OK_WORDS = frozenset("ok okay cool great nice awesome".split())
+GREETING_WORDS = frozenset("hi hello hey heya hiya yo sup morning evening afternoon gm".split())
 NOT_FOUND_REPLY = (
     "I don't know: nothing in my knowledge base answers that closely enough, and I'd rather "
     "say so than guess."
@@ -40,24 +49,19 @@ NOT_FOUND_REPLY = (
 
 
 def smalltalk_reply(answer: Answer) -> str:
-    """The greeting, with an example question from the knowledge base when there is one."""
+    """A fitting reply: thanks get "you're welcome", goodbyes a goodbye, and greetings (or
+    "who are you") the introduction with an example question from the knowledge base."""
+    question = normalize(answer.question)
+    words = set(tokens(question)) | {w for w in THANKS_WORDS | FAREWELL_WORDS if w in question}
+    if words & THANKS_WORDS:
+        return THANKS_REPLY
+    if words & FAREWELL_WORDS and not words & GREETING_WORDS:
+        return FAREWELL_REPLY
+    if words & OK_WORDS and not words & GREETING_WORDS:
+        return OK_REPLY
     if answer.suggestions:
         return f"{SMALLTALK_REPLY} Try: “{answer.suggestions[0]}”"
     return SMALLTALK_REPLY
-
-
-def trim_at_sentence(text: str, limit: int) -> tuple[str, bool]:
-    """Cut ``text`` to at most ``limit`` characters (the " …" marker included) at a sentence,
-    or failing that a word, boundary; says whether it cut."""
-    if len(text) <= limit:
-        return text, False
-    room = max(limit - len(ELLIPSIS), 1)
-    cut = text[:room]
-    ends = [m.start() for m in _SENTENCE_END.finditer(cut)]
-    if ends and ends[-1] > room // 3:
-        return cut[: ends[-1]].rstrip() + ELLIPSIS, True
-    space = cut.rfind(" ")
-    return (cut[:space] if space > room // 3 else cut).rstrip() + ELLIPSIS, True
 
 
 def trim_escaped(text: str, limit: int) -> tuple[str, bool]:
@@ -113,10 +117,6 @@ def answer_text(answer: Answer) -> str:
 
 
 # ----------------------------------------------------------------------------- Telegram HTML
-
-
-def esc(value: object) -> str:
-    return html.escape(str(value), quote=True)
 
 
 def statement_html(item: Attributed, *, max_text: int = MAX_STATEMENT_CHARS) -> str:
@@ -181,7 +181,7 @@ def fit_blocks(
 
 
 def answer_html(answer: Answer, *, start: int = 0, count: int = 1) -> str:
-    """Telegram HTML for ``count`` matches from ``start`` (the "More results" page)."""
+    """Telegram HTML for ``count`` answer cards from ``start`` (the "More results" page)."""
     header: list[str] = []
     if answer.notice:
         header.append(f"<i>{esc(answer.notice)}</i>")
@@ -198,8 +198,7 @@ def answer_html(answer: Answer, *, start: int = 0, count: int = 1) -> str:
     blocks = [*header]
     total = len(answer.matches)
     for offset, match in enumerate(page):
-        number = f"<b>{start + offset + 1}/{total}</b>\n" if total > 1 else ""
-        blocks.append(number + statement_html(match.item))
+        blocks.append(card_html(match.item, number=start + offset + 1, total=total))
     return fit_blocks(blocks)
 
 

@@ -269,7 +269,14 @@ class KnowledgeBase:
         return self.statements[0].date if self.statements else None
 
     def summary(self) -> str:
-        return (
-            f"{len(self.statements)} statements, {len(self.speakers)} speakers, "
-            f"{len(self.topics)} topics, {len(self.sources)} sources"
+        counts = (
+            (self.statements, "statement"),
+            (self.speakers, "speaker"),
+            (self.topics, "topic"),
+            (self.sources, "source"),
         )
+        return ", ".join(_plural(len(items), noun) for items, noun in counts)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

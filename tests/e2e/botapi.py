@@ -7,9 +7,14 @@ parts of Telegram's behaviour that bots get wrong in practice:
 
 * the response envelope, error codes and descriptions (PTB maps them to exceptions);
 * ``getUpdates`` acknowledgement by ``offset`` -- an update is gone only once a later call
-  confirms it, so a failed or dropped poll redelivers it ("none lost, none duplicated");
+  confirms it, so a failed or dropped poll redelivers it ("none lost, none duplicated"), and a
+  bot restarted after a crash gets what it fetched but had not confirmed again;
+* an outage: ``stop()`` and a later ``start()`` on the same port, everything kept meanwhile
+  (updates keep arriving while it is down, as users keep writing); while stopped nothing
+  listens, so connections are refused;
 * strict validation of HTML text, message length (UTF-16 code units), inline buttons;
-* faults: 429 flood control, 5xx, slow responses, dropped connections, an unreachable server;
+* faults: 429 flood control, 5xx, slow responses, dropped connections, an unreachable server,
+  calls held and never applied (``hold``: requests lost before Telegram processed them);
 * only text Telegram can carry: an update with a lone surrogate (not valid Unicode text, so
   never sent by Telegram) is refused when it is injected, not at every later ``getUpdates``.
 
@@ -398,13 +403,16 @@ def _carried(text: str, what: str) -> str:
 class FakeBotAPI:
     """An in-process Bot API server for PTB's ``base_url``.
 
-    * lifecycle: ``start()``, ``stop()``, ``async with``; ``base_url``, ``token``, ``port``;
+    * lifecycle: ``start()``, ``stop()`` (and ``start()`` again: an outage), ``async with``;
+      ``base_url``, ``token``, ``port``;
     * drive the bot: ``inject_message``, ``inject_edited_message``, ``inject_callback_query``,
       ``inject_inline_query``, ``inject_update``; ``add_chat``, ``set_chat_member``;
     * observe it: ``calls``, ``wait_for``, ``wait_arrived``, ``wait_until``,
       ``sent_messages``, ``answered_callback_queries``, ``inline_answers``,
-      ``pending_updates``, ``my_commands``, ``refused_connections``;
-    * break it: ``fail_next``, ``delay_next``, ``drop_next``, ``set_unreachable``.
+      ``pending_updates``, ``last_update_id``, ``unconfirmed``, ``my_commands``,
+      ``refused_connections``;
+    * break it: ``fail_next``, ``delay_next``, ``drop_next``, ``set_unreachable``, ``hold``
+      and ``release``.
     """
 
     def __init__(self, token: str = DEFAULT_TOKEN, *, host: str = "127.0.0.1", port: int = 0):
@@ -427,6 +435,8 @@ class FakeBotAPI:
         self._calls_signal = _Signal()
         self._updates_signal = _Signal()
         self._faults: dict[str, list[_Fault]] = {}
+        self._holds: dict[str, tuple[asyncio.Event, Callable[[JSON], bool]]] = {}
+        self._last_update_id = 0
         self._update_ids = itertools.count(100_000_001)
         self._query_ids = itertools.count(4_000_000_000_000_001)
         self._updates: list[JSON] = []
@@ -455,7 +465,10 @@ class FakeBotAPI:
         return f"http://{self.host}:{self.port}/bot"
 
     async def start(self) -> None:
-        """Listen on ``host:port`` (port 0 picks a free port, stored back in ``self.port``)."""
+        """Listen on ``host:port`` (port 0 picks a free port, stored back in ``self.port``).
+
+        After ``stop()`` it listens again on the same port with everything it held: updates
+        injected meanwhile, chats, messages, the call log."""
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_route("*", "/{tail:.*}", self._not_found)
@@ -468,7 +481,11 @@ class FakeBotAPI:
         self.port = self._server.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
-        """Wake pending long polls and delays, then close the listener and all connections."""
+        """Wake pending long polls and delays, then close the listener and all connections.
+
+        Calls being handled finish first (as a server shutting down gracefully would), so a
+        call is either applied and answered, or refused; held calls (``hold``) are discarded.
+        """
         self._stopped.set()
         self._updates_signal.notify()
         if self._server is not None:
@@ -534,6 +551,33 @@ class FakeBotAPI:
                 connection.force_close()
             self._updates_signal.notify()
 
+    def hold(self, method: str, *, when: Callable[[JSON], bool] | None = None) -> None:
+        """Hold the calls of ``method`` (those whose parameters satisfy ``when``) unanswered
+        until :meth:`release` or :meth:`stop`, and then reset their connections without
+        applying them: requests lost before Telegram processed them. A bot sees them hang; a
+        bot killed meanwhile leaves nothing applied behind."""
+        self._holds[self._canonical(method)] = (asyncio.Event(), when or (lambda params: True))
+
+    def release(self, method: str) -> None:
+        """Calls of ``method`` are answered again; those held until now are dropped."""
+        held = self._holds.pop(self._canonical(method), None)
+        if held is not None:
+            held[0].set()
+
+    async def _held(self, method: str, params: JSON) -> bool:
+        """Wait while a hold covers this call; True if it was held (then it is dropped)."""
+        held = self._holds.get(method)
+        if held is None or not held[1](params):
+            return False
+        stopped = asyncio.ensure_future(self._stopped.wait())
+        released = asyncio.ensure_future(held[0].wait())
+        try:
+            await asyncio.wait({stopped, released}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopped.cancel()
+            released.cancel()
+        return True
+
     def _queue_fault(self, method: str, fault: _Fault) -> None:
         key = "*" if method == "*" else self._canonical(method)
         self._faults.setdefault(key, []).append(fault)
@@ -589,6 +633,9 @@ class FakeBotAPI:
             self._poll_seq += 1  # on arrival: a newer poll supersedes older ones
             self._updates_signal.notify()
         poll_seq = self._poll_seq
+        if await self._held(record.method, record.params):
+            record.status = 0  # never applied
+            return _drop(request)
         fault = self._take_fault(record.method)
         if fault is not None and fault.kind == "delay":
             with contextlib.suppress(TimeoutError):
@@ -635,6 +682,16 @@ class FakeBotAPI:
     def pending_updates(self) -> list[JSON]:
         """Updates not yet confirmed by a getUpdates ``offset``."""
         return copy.deepcopy(self._updates)
+
+    @property
+    def last_update_id(self) -> int:
+        """The id of the newest update injected (0 before the first)."""
+        return self._last_update_id
+
+    def unconfirmed(self, through: int) -> int:
+        """How many updates up to id ``through`` the bot has not confirmed yet. A change is a
+        call event for :meth:`wait_until`: a poll's offset confirming updates notifies it."""
+        return sum(1 for update in self._updates if update["update_id"] <= through)
 
     def my_commands(self, scope: JSON | None = None, language_code: str = "") -> list[JSON]:
         """The command list set for exactly this scope and language (as getMyCommands)."""
@@ -898,7 +955,7 @@ class FakeBotAPI:
             raise ValueError("an update has exactly one field besides update_id")
         _carried(_json_dumps(update), "the update")
         update = copy.deepcopy(update)
-        update["update_id"] = next(self._update_ids)
+        update["update_id"] = self._last_update_id = next(self._update_ids)
         self._updates.append(update)
         self._updates_signal.notify()
         return copy.deepcopy(update)
@@ -954,10 +1011,13 @@ class FakeBotAPI:
         offset, limit = int(p.get("offset") or 0), min(max(int(p.get("limit") or 100), 1), 100)
         if isinstance(p.get("allowed_updates"), list):
             self._allowed_updates = list(p["allowed_updates"])
+        held = len(self._updates)
         if offset > 0:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
         elif offset < 0:
             self._updates = self._updates[offset:]
+        if len(self._updates) != held:
+            self._calls_signal.notify()  # confirmed: an event for wait_until
         loop = asyncio.get_running_loop()
         deadline = loop.time() + float(p.get("timeout") or 0)
         while True:
@@ -967,7 +1027,10 @@ class FakeBotAPI:
                     "make sure that only one bot instance is running",
                     409,
                 )
-            self._updates = [u for u in self._updates if self._is_allowed(u)]
+            allowed = [u for u in self._updates if self._is_allowed(u)]
+            if len(allowed) != len(self._updates):
+                self._updates = allowed  # withheld for good, as by Telegram
+                self._calls_signal.notify()
             ready = copy.deepcopy(self._updates[:limit])
             remaining = deadline - loop.time()
             if ready or remaining <= 0 or self._stopped.is_set() or self._unreachable:

@@ -6,9 +6,12 @@ loopback HTTP through PTB's own request stack. Nothing in PTB, the handlers or t
 
 The fixtures ``start_bot`` and ``bot_app`` are registered by an import in ``conftest.py``.
 
-Updates are handled one at a time (PTB's default), so :meth:`BotHandle.settle` -- an inline
-query injected last and answered -- proves that everything injected before it is finished.
-That is how the tests assert that the bot did *not* send something.
+Updates of different chats are handled concurrently, so "a later update was answered" proves
+nothing about earlier ones. :meth:`BotHandle.settle` waits for two real signals instead: a
+``getUpdates`` whose offset confirms every update injected so far reached the server (the bot
+sends it only once it has queued and journaled them), then the bot's update pipeline is idle
+(nothing queued, nothing being handled). That is how the tests assert that the bot did *not*
+send something.
 """
 
 from __future__ import annotations
@@ -232,6 +235,27 @@ class BotHandle:
 
     async def settle(self, timeout: float = WAIT) -> None:  # noqa: ASYNC109
         """Return once every update injected so far has been handled completely."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        last = self.api.last_update_id
+
+        def past_last(method: str, params: JSON) -> bool:
+            """A poll confirming every update so far (with none yet: any poll)."""
+            return method == "getUpdates" and (int(params.get("offset") or 0) > last or not last)
+
+        await self.api.wait_arrived(past_last, timeout=timeout)
+        flow = self.services.flow
+        assert flow is not None, "build_application attaches the update pipeline"
+        try:
+            await asyncio.wait_for(flow.idle(), max(deadline - loop.time(), 0.0))
+        except TimeoutError:
+            raise AssertionError(
+                f"timed out after {timeout}s: {flow.in_flight} update(s) still queued or being "
+                "handled"
+            ) from None
+
+    async def barrier(self, timeout: float = WAIT) -> None:  # noqa: ASYNC109
+        """A round trip through the whole bot: an inline query injected now, answered."""
         query = self.api.inject_inline_query("", user_id=BARRIER_USER_ID, username="barrier")
         self._barrier_ids.add(query["id"])
 
@@ -244,11 +268,16 @@ class BotHandle:
         """Return once the knowledge watcher (``POLICYBOT_WATCH=True``) watches the directory.
 
         Its task, started with the bot, creates the file watches synchronously in its first
-        step (watchfiles' RustNotify). The loop takes that step before it can answer a settle
-        barrier, and the coroutine's state, no longer "created", proves that it did.
+        step (watchfiles' RustNotify). The loop takes that step before it can answer an inline
+        query (a round trip through the server), and the coroutine's state, no longer
+        "created", proves that it did.
         """
-        [watcher] = self.services.background.tasks
-        await self.settle()
+        [watcher] = [
+            task
+            for task in self.services.background.tasks
+            if getattr(task.get_coro(), "__name__", "") == "watch_knowledge"
+        ]
+        await self.barrier()
         coroutine = watcher.get_coro()
         assert inspect.iscoroutine(coroutine)
         assert inspect.getcoroutinestate(coroutine) == inspect.CORO_SUSPENDED

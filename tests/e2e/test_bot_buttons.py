@@ -26,8 +26,10 @@ NOTICE_CHARS = 200  # Telegram's limit for answerCallbackQuery text
 
 
 def shows(params: dict[str, object], statement_id: str, bot: BotHandle) -> bool:
+    """The statement's words in a blockquote: in quotation marks for a quote, after an ellipsis
+    for a fragment that starts mid-sentence."""
     text = html.escape(bot.kb.by_id[statement_id].text)
-    return any(f"<blockquote>{q}{text}" in str(params["text"]) for q in ("", "“"))
+    return any(f"<blockquote>{q}{text}" in str(params["text"]) for q in ("", "“", "…", "“…"))
 
 
 # ----------------------------------------------------------------------------- answer buttons
@@ -55,15 +57,17 @@ async def test_more_results_edits_the_same_message_page_by_page(bot_app: BotHand
         assert visible(edit).startswith(f"{offset + 1}/{len(matches)}")
         assert shows(edit, matches[offset], bot)
         data = callback_data(edit)
-        assert f"src:{matches[offset]}:0" in data
+        assert f"src:{matches[offset]}:{offset}" in data
         assert f"fb:{matches[offset]}:1" in data
+        assert data[0] == f"more::{offset - 1}"  # ◂ Previous
+        assert buttons(edit)[0]["text"] == "◂ Previous"
         last = offset + 1 == len(matches)
         assert ("more::" + str(offset + 1) in data) is not last
         assert done.notices == [None]
     assert len(bot.api.sent_messages(USER_ID)) == 1
 
 
-async def test_source_shows_full_details_and_back_restores_the_statement(
+async def test_source_shows_full_details_and_back_restores_the_answer_card(
     bot_app: BotHandle,
 ) -> None:
     bot = bot_app
@@ -82,15 +86,19 @@ async def test_source_shows_full_details_and_back_restores_the_statement(
     assert "Language: en" in shown
     assert "Link: not known" in shown
     assert "Context: Wang Yi's account" in shown
-    assert callback_data(source) == [f"st:{RED_LINES}:0"]
-    assert "Back" in buttons(source)[0]["text"]
+    # what the card leaves out is here: full roles, the undated-remarks note, the deep link
+    assert "General Secretary of the CPC Central Committee; President of" in shown
+    assert "the source does not date Xi Jinping's original remarks" in shown
+    assert f"https://t.me/policy_test_bot?start=s_{RED_LINES}" in shown
+    assert callback_data(source) == ["more::0"]
+    assert buttons(source)[0]["text"] == "◂ Back to the answer"
+    assert buttons(source)[1]["switch_inline_query"] == RED_LINES
 
-    done = await bot.press(f"st:{RED_LINES}:0", message)
+    done = await bot.press("more::0", message)
     [back] = done.edits
     assert back["message_id"] == message["message_id"]
-    assert shows(back, RED_LINES, bot)
-    assert "Xi Jinping" in visible(back)
-    assert callback_data(back) == [f"src:{RED_LINES}:0", "tp:red-lines:0"]
+    assert back["text"] == answer["text"]
+    assert back["reply_markup"] == answer["reply_markup"]  # 👍/👎 and all
     assert done.sent == []
 
 
@@ -99,23 +107,46 @@ async def test_same_topic_lists_the_topic_and_numbers_open_statements(bot_app: B
     _, answer = await bot.ask("What will China do if the US interferes on Taiwan?")
     statement = bot.kb.by_id["wang-yi-taiwan-interference-response"]
     assert shows(answer, statement.id, bot)
-    topic = bot.kb.topics[statement.topics[0]]
+    index = bot.services.library.index
+    topic = next(
+        bot.kb.topics[t]
+        for t in statement.topics
+        if 2 <= len(index.statements_on(t)) <= len(bot.kb.statements) / 2
+    )
     message = bot.message_for(answer)
     same = next(b for b in buttons(answer) if b["text"].startswith("Same topic"))
-    assert same["callback_data"] == f"tp:{topic.id}:0"
+    assert same["callback_data"] == f"tp:{topic.id}:0:a0"
 
     done = await bot.press(same["callback_data"], message)
     [listing] = done.edits
-    on_topic = bot.services.library.index.statements_on(topic.id)
-    assert visible(listing).startswith(f"{topic.name} ({len(on_topic)}, newest first)")
+    on_topic = index.statements_on(topic.id)
+    assert visible(listing).startswith(f"{topic.name} ({len(on_topic)} statements, newest first)")
     dates = [s.date for s in on_topic]
     assert dates == sorted(dates, reverse=True)
-    assert callback_data(listing)[: len(on_topic)] == [f"st:{s.id}:0" for s in on_topic[:5]]
+    items = [f"tpi:{topic.id}:{n}:a0" for n in range(min(5, len(on_topic)))]
+    assert callback_data(listing)[: len(items)] == items
+    assert callback_data(listing)[-1] == "more::0"  # ◂ Back to the answer
 
-    done = await bot.press(f"st:{on_topic[0].id}:0", message)
+    done = await bot.press(items[0], message)
     [opened] = done.edits
     assert shows(opened, on_topic[0].id, bot)
+    assert callback_data(opened) == [f"tp:{topic.id}:0:a0"]  # ◂ Back to the list
     assert done.sent == []
+
+
+async def test_same_topic_is_not_offered_for_a_topic_most_statements_share(
+    bot_app: BotHandle,
+) -> None:
+    bot = bot_app
+    index = bot.services.library.index
+    common = [t for t in bot.kb.topics if len(index.statements_on(t)) > len(bot.kb.statements) / 2]
+    assert common  # the bundled knowledge base has one (China–US relations)
+    for question in ("cooperation", "red lines", "taiwan", "Is China's US policy stable?"):
+        _, answer = await bot.ask(question)
+        assert not [d for d in callback_data(answer) if d.split(":")[1:2] in ([t] for t in common)]
+        for label in (b["text"] for b in buttons(answer)):
+            assert len(label) <= 40
+            assert not label.endswith(" …")
 
 
 async def test_not_found_suggestions_open_a_topic(bot_app: BotHandle) -> None:
@@ -125,11 +156,14 @@ async def test_not_found_suggestions_open_a_topic(bot_app: BotHandle) -> None:
     topic_id = first["callback_data"].split(":")[1]
     topic = bot.kb.topics[topic_id]
     assert first["text"] == topic.name
-    done = await bot.press(first["callback_data"], bot.message_for(answer))
+    message = bot.message_for(answer)
+    done = await bot.press(first["callback_data"], message)
     [listing] = done.edits
     count = len(bot.services.library.index.statements_on(topic_id))
-    assert visible(listing).startswith(f"{topic.name} ({count}, newest first)")
+    assert visible(listing).startswith(f"{topic.name} ({count} statement")
     assert done.sent == []
+    back = await bot.press("more::0", message)  # ◂ Back to the answer
+    assert back.edits[0]["text"] == answer["text"]
 
 
 @pytest.mark.parametrize(
@@ -146,7 +180,9 @@ async def test_feedback_buttons_thank_the_user(bot_app: BotHandle, data: str, th
     done = await bot.press(data, message)
     assert done.notices == [thanks]
     assert done.sent == []
-    assert done.edits == []
+    assert done.edits == []  # the answer stays; only its 👍/👎 buttons show the vote
+    [marked] = done.of("editMessageReplyMarkup")
+    assert any(b["text"].endswith(" ✓") for b in buttons(marked))
     assert bot.current(message)["text"] == message["text"]
 
 
@@ -189,6 +225,9 @@ FORGED = [
     pytest.param("nope:red-lines:0", id="unknown-kind"),
     pytest.param("tp:red-lines:-1", id="negative-offset"),
     pytest.param("tp:red-lines:0:0", id="four-fields"),
+    pytest.param("tp:red-lines:0:x1", id="unknown-origin"),
+    pytest.param("src:red-lines:0:a0", id="origin-on-a-statement"),
+    pytest.param("tp:red-lines:0:a1:a1", id="five-fields"),
     pytest.param("tp:red-lines:١", id="arabic-indic-digit"),
     pytest.param(
         "more:zzz:0",
@@ -224,7 +263,7 @@ async def test_forged_data_on_a_listing_and_on_the_welcome(bot_app: BotHandle) -
     _, done = await bot.send("/start")
     welcome = bot.message_for(done.sent[0])
     for message in (listing, welcome):
-        for data in ("more::1", "ex::3", "new::12345", "st:nope:0"):
+        for data in ("more::1", "ex::3", "new::12345", "st:nope:0", "newi::99"):
             forged = await bot.forge(data, message)
             assert forged.sent == []
             assert forged.edits == []
@@ -249,7 +288,16 @@ async def test_every_button_reachable_is_answered_exactly_once(bot_app: BotHandl
     bot = bot_app
     bot.allow_failed_calls = True  # re-opening what is shown is an edit Telegram refuses
     starts = []
-    for text in ("/start", "/topics", "/latest", "/speaker Wang Yi", "who won the world cup"):
+    entries = (
+        "/start",
+        "/topics",
+        "/latest",
+        "/speaker Wang Yi",
+        "/topic Taiwan",
+        "/start s_xi-four-red-lines",
+        "who won the world cup",
+    )
+    for text in entries:
         _, done = await bot.send(text)
         starts += [bot.message_for(params) for params in done.sent]
     for question in ("cooperation", "red lines", "taiwan"):
@@ -272,7 +320,7 @@ async def test_every_button_reachable_is_answered_exactly_once(bot_app: BotHandl
             assert len(done.edits) + len(done.sent) <= 1, (data, done.methods)
             for params in done.sent:  # an example question answers in a new message
                 queue.append(bot.message_for(params))
-            if done.edits:
+            if done.edits or done.of("editMessageReplyMarkup"):
                 queue.append(message)  # new buttons to try
     assert presses >= 30
     for method, params in await bot.failed_calls():

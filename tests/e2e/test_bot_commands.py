@@ -22,6 +22,7 @@ from .harness import (
     buttons,
     callback_data,
     copy_knowledge,
+    reply_target,
     visible,
 )
 
@@ -82,38 +83,71 @@ async def test_startup_refuses_a_broken_knowledge_base(
 # ----------------------------------------------------------------------------- /start
 
 
+def shows(params: dict[str, object], statement_id: str, bot: BotHandle) -> bool:
+    text = html.escape(bot.kb.by_id[statement_id].text)
+    return any(f"<blockquote>{q}{text}" in str(params["text"]) for q in ("", "“", "…", "“…"))
+
+
 async def test_start_welcomes_with_three_example_buttons_that_answer(bot_app: BotHandle) -> None:
     bot = bot_app
     _, done = await bot.send("/start")
     [welcome] = done.sent
-    assert "Ask anything" in visible(welcome)
+    shown = visible(welcome)
+    assert "Ask anything" in shown
+    # what the knowledge base covers: statements, speakers, sources, dates
+    assert "I know 11 statements by Wang Yi and Xi Jinping, from 1 source (Xinhua), dated " in (
+        shown
+    )
     assert callback_data(welcome) == ["ex::0", "ex::1", "ex::2"]
     assert all(len(row) == 1 for row in welcome["reply_markup"]["inline_keyboard"])
     questions = {q for s in bot.kb.statements for q in s.questions}
     for button in buttons(welcome):
-        assert any(q.startswith(button["text"]) for q in questions), button
+        assert any(q.startswith(button["text"].removesuffix("…")) for q in questions), button
 
     message = bot.message_for(welcome)
     pressed = await bot.press("ex::1", message)
     [answer] = pressed.sent
     [notice] = pressed.notices
     assert notice is not None
-    assert notice.startswith(buttons(welcome)[1]["text"])
+    assert notice.startswith(buttons(welcome)[1]["text"].removesuffix("…"))
     [statement] = [s for s in bot.kb.statements if s.questions and s.questions[0] == notice]
     assert answer["chat_id"] == USER_ID
-    assert f"<blockquote>{html.escape(statement.text)}" in answer["text"]
+    assert shows(answer, statement.id, bot)
+    assert reply_target(answer) == message["message_id"]  # it answers the welcome's button
     assert pressed.edits == []  # the welcome stays, so the other examples can be tried
     assert callback_data(bot.current(message)) == ["ex::0", "ex::1", "ex::2"]
 
 
+async def test_start_in_a_group_explains_how_to_ask_there(bot_app: BotHandle) -> None:
+    _, done = await bot_app.send("/start", chat_type="group")
+    [welcome] = done.sent
+    shown = visible(welcome)
+    assert "Ask anything" not in shown  # plain messages are ignored in groups
+    assert "/ask your question" in shown
+    assert "@policy_test_bot" in shown
+    assert "reply to one of my messages" in shown
+    assert callback_data(welcome) == ["ex::0", "ex::1", "ex::2"]
+
+
+async def test_start_help_opens_the_help(bot_app: BotHandle) -> None:
+    _, done = await bot_app.send("/start help")
+    [reply] = done.sent
+    assert visible(reply).startswith("How to ask")
+
+
 async def test_start_deep_link_opens_that_statement(bot_app: BotHandle) -> None:
-    _, done = await bot_app.send("/start s_xi-four-red-lines")
+    bot = bot_app
+    _, done = await bot.send("/start s_xi-four-red-lines")
     [opened] = done.sent
-    statement = bot_app.kb.by_id["xi-four-red-lines"]
-    assert visible(opened).startswith(statement.text)
-    assert "<blockquote>" in opened["text"]
+    assert shows(opened, "xi-four-red-lines", bot)
     assert "Xi Jinping" in visible(opened)
-    assert callback_data(opened) == ["src:xi-four-red-lines:0", "tp:red-lines:0"]
+    assert callback_data(opened) == ["src:xi-four-red-lines:0"]
+    assert buttons(opened)[1]["switch_inline_query"] == "xi-four-red-lines"
+    message = bot.message_for(opened)
+    source = await bot.press("src:xi-four-red-lines:0", message)
+    assert callback_data(source.edits[0]) == ["st:xi-four-red-lines:0"]  # back to it
+    back = await bot.press("st:xi-four-red-lines:0", message)
+    assert back.edits[0]["text"] == opened["text"]
 
 
 async def test_start_deep_link_to_an_unknown_statement_says_so(bot_app: BotHandle) -> None:
@@ -148,22 +182,38 @@ async def test_help_differs_in_private_and_group_chats(
 # ----------------------------------------------------------------------------- browsing
 
 
-async def test_topics_lists_every_topic_with_counts_and_buttons(bot_app: BotHandle) -> None:
+async def test_topics_are_buttons_with_full_names_and_counts(bot_app: BotHandle) -> None:
     bot = bot_app
     _, done = await bot.send("/topics")
     [reply] = done.sent
-    shown = visible(reply)
     index = bot.services.library.index
-    for topic in bot.kb.topics.values():
-        assert f"• {topic.name} ({len(index.statements_on(topic.id))})" in shown
-    assert "• Taiwan (2)" in shown
     used = {t for s in bot.kb.statements for t in s.topics}
-    assert sorted(callback_data(reply)) == sorted(f"tp:{t}:0" for t in used)
-    assert all(len(row) <= 2 for row in reply["reply_markup"]["inline_keyboard"])
+    assert visible(reply).startswith(f"Topics — {len(used)} topics, most statements first.")
+    assert "•" not in visible(reply)  # buttons or text, not both
+    message = bot.message_for(reply)
+    labels: dict[str, str] = {}
+    bot.allow_failed_calls = True
+    while True:  # page through the menu
+        current = bot.current(message)
+        for b in buttons(current):
+            if b["callback_data"].startswith("tp:"):
+                labels[b["callback_data"].split(":")[1]] = b["text"]
+        if "Next ▸" not in [b["text"] for b in buttons(current)]:
+            break
+        following = next(b for b in buttons(current) if b["text"] == "Next ▸")
+        await bot.press(following["callback_data"], message)
+    assert set(labels) == used
+    for topic_id, label in labels.items():
+        topic = bot.kb.topics[topic_id]
+        assert label == f"{topic.name} ({len(index.statements_on(topic_id))})"  # full names
+    assert labels["taiwan"] == "Taiwan (2)"
 
-    pressed = await bot.press("tp:taiwan:0", bot.message_for(reply))
+    while previous := [b for b in buttons(bot.current(message)) if b["text"] == "◂ Previous"]:
+        await bot.press(previous[0]["callback_data"], message)
+    pressed = await bot.press("tp:taiwan:0:m0", message)
     [listing] = pressed.edits
-    assert visible(listing).startswith("Taiwan (2, newest first)")
+    assert visible(listing).startswith("Taiwan (2 statements, newest first)")
+    assert callback_data(listing)[-1] == "tps::0"  # ◂ All topics
     assert pressed.sent == []
 
 
@@ -172,14 +222,17 @@ async def test_topic_shows_a_timeline_and_unknown_topics_say_so(bot_app: BotHand
     _, done = await bot.send("/topic taiwan")
     [listing] = done.sent
     shown = visible(listing)
-    assert shown.startswith("Taiwan (2, newest first)")
-    assert "1. 2024-12-17 — Wang Yi:" in shown
-    assert "2. 2024-12-17 — Xi Jinping (via Wang Yi):" in shown
-    assert callback_data(listing) == [
-        "st:wang-yi-taiwan-interference-response:0",
-        "st:xi-four-red-lines:0",
-    ]
+    assert shown.startswith("Taiwan (2 statements, newest first)")
+    assert "1. 17 Dec 2024 — Wang Yi:" in shown
+    assert "2. 17 Dec 2024 — Xi Jinping (via Wang Yi):" in shown
+    assert callback_data(listing) == ["tpi:taiwan:0", "tpi:taiwan:1"]
     assert [b["text"] for b in buttons(listing)] == ["1", "2"]
+    message = bot.message_for(listing)
+    opened = (await bot.press("tpi:taiwan:1", message)).edits[0]
+    assert shows(opened, "xi-four-red-lines", bot)
+    assert callback_data(opened) == ["tp:taiwan:0"]  # ◂ Back to the list
+    back = (await bot.press("tp:taiwan:0", message)).edits[0]
+    assert back["text"] == listing["text"]
 
     _, done = await bot.send("/topic atlantis <b>")
     [unknown] = done.sent
@@ -193,16 +246,22 @@ async def test_speakers_and_speaker(bot_app: BotHandle) -> None:
     bot = bot_app
     _, done = await bot.send("/speakers")
     shown = visible(done.sent[0])
-    assert "Wang Yi (王毅)" in shown
-    assert "Xi Jinping (习近平)" in shown
+    own = sum(1 for s in bot.kb.statements if s.speaker == "wang-yi")
+    relayed = sum(1 for s in bot.kb.statements if s.relayed_by == "wang-yi")
+    assert (own, relayed) == (9, 2)  # as `policybot stats` counts them: the counts agree
+    assert "Wang Yi (王毅) — 9 statements, and relayed 2 more" in shown
+    assert "Xi Jinping (习近平) — 2 statements" in shown
     assert "President of the People's Republic of China, 2013-03-14 – now" in shown
     assert "Minister of Foreign Affairs of China, 2013-03-16 – 2022-12-30" in shown
 
     _, done = await bot.send("/speaker Wang Yi")
     [listing] = done.sent
     count = len(bot.services.library.index.statements_by("wang-yi"))
-    assert visible(listing).startswith(f"Wang Yi ({count}, newest first)")
-    assert all(d.startswith("st:") for d in callback_data(listing)[:5])
+    assert count == own + relayed
+    assert visible(listing).startswith(
+        f"Wang Yi ({count} statements, {relayed} of them relayed, newest first)"
+    )
+    assert all(d.startswith("spi:wang-yi:") for d in callback_data(listing)[:5])
     assert "sp:wang-yi:5" in callback_data(listing)  # more than one page
 
     _, done = await bot.send("/speaker Nobody Special")
@@ -215,9 +274,9 @@ async def test_latest_pages_through_the_newest_statements(bot_app: BotHandle) ->
     _, done = await bot.send("/latest")
     [listing] = done.sent
     total = len(bot.kb.statements)
-    assert visible(listing).startswith(f"Latest statements ({total}, newest first)")
+    assert visible(listing).startswith(f"Latest statements ({total} statements, newest first)")
     newest = [s.id for s in bot.kb.statements]
-    assert callback_data(listing) == [*(f"st:{i}:0" for i in newest[:5]), "new::5"]
+    assert callback_data(listing) == [*(f"newi::{n}" for n in range(5)), "new::5"]
 
     message = bot.message_for(listing)
     pressed = await bot.press("new::5", message)
@@ -225,13 +284,14 @@ async def test_latest_pages_through_the_newest_statements(bot_app: BotHandle) ->
     assert page["message_id"] == message["message_id"]
     assert "6. " in visible(page)
     assert "1. " not in visible(page)
-    assert callback_data(page)[:5] == [f"st:{i}:0" for i in newest[5:10]]
+    assert callback_data(page)[:5] == [f"newi::{n}" for n in range(5, 10)]
     assert callback_data(page)[5:] == ["new::0", "new::10"]
     assert pressed.sent == []
 
-    pressed = await bot.press("st:" + newest[6] + ":0")
+    pressed = await bot.press("newi::6")
     [opened] = pressed.edits
-    assert visible(opened).startswith(bot.kb.by_id[newest[6]].text[:40])
+    assert shows(opened, newest[6], bot)
+    assert callback_data(opened) == ["new::5"]  # ◂ Back to the list, at its page
 
 
 async def test_about_shows_counts_newest_date_and_version(
@@ -239,7 +299,8 @@ async def test_about_shows_counts_newest_date_and_version(
 ) -> None:
     _, done = await bot_app.send("/about")
     shown = visible(done.sent[0])
-    assert "11 statements, 2 speakers, 25 topics, 1 sources" in shown
-    assert "Newest statement: 2024-12-17" in shown
+    assert "11 statements, 2 speakers, 25 topics, 1 source\n" in shown  # plurals right
+    assert "Covers: 11 statements by Wang Yi and Xi Jinping, from 1 source (Xinhua)" in shown
+    assert "Newest statement: 17 Dec 2024" in shown
     assert f"Version: {bundled.content_hash[:12]}" in shown
     assert "Loaded: " in shown

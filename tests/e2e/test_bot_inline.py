@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answers.render import MAX_MESSAGE_CHARS
+from bot.answers.card import MAX_CARD_CHARS
 
 from .botapi import parse_html
 from .harness import (
     BotHandle,
+    StartBot,
 )
 
 pytestmark = pytest.mark.timeout(30)
@@ -28,10 +29,15 @@ def check_articles(results: list[dict[str, object]]) -> None:
         assert isinstance(content, dict)
         assert content["parse_mode"] == "HTML"
         text, entities = parse_html(content["message_text"])  # valid Telegram HTML
-        assert 0 < len(text) <= MAX_MESSAGE_CHARS
+        assert 0 < len(text) <= MAX_CARD_CHARS  # the answer card
         assert entities[0]["type"] == "blockquote"
-        assert "📅" in text
-        assert "📰" in text
+        assert "\n— " in text  # who and when
+        # a shared statement has a way back to the bot
+        [[back]] = result["reply_markup"]["inline_keyboard"]  # type: ignore[index]
+        assert back["url"] == f"https://t.me/policy_test_bot?start=s_{result['id']}"
+        description = str(result["description"])
+        words = [w.strip(",") for w in description.replace("·", " ").split() if len(w) > 3]
+        assert len(set(words)) == len(words), description  # no name or date said twice
 
 
 async def test_inline_query_offers_rendered_statements(bot_app: BotHandle) -> None:
@@ -42,11 +48,13 @@ async def test_inline_query_offers_rendered_statements(bot_app: BotHandle) -> No
     check_articles(results)
     first = results[0]
     assert first["id"] == "xi-four-red-lines"
-    assert str(first["title"]).startswith("Xi Jinping: ")
-    assert "2024-12-17" in str(first["description"])
-    assert "Xinhua" in str(first["description"])
+    assert str(first["title"]).startswith("Xi Jinping: …")
+    assert "red lines" in str(first["title"])  # the part that matched, not the opening words
+    assert str(first["description"]) == (
+        "17 Dec 2024 · President, relayed by Wang Yi, reported by Xinhua"
+    )
     text, _ = parse_html(first["input_message_content"]["message_text"])
-    assert text.startswith(bot.kb.by_id["xi-four-red-lines"].text)
+    assert text.startswith("…" + bot.kb.by_id["xi-four-red-lines"].text)
     assert "Xi Jinping" in text
     assert 0 < int(answer["cache_time"]) <= MAX_SENSIBLE_CACHE
     assert "button" not in answer
@@ -78,9 +86,40 @@ async def test_inline_query_without_matches_returns_nothing_but_the_help_button(
     assert 0 < int(answer["cache_time"]) <= MAX_SENSIBLE_CACHE
 
 
-async def test_the_help_button_deep_link_starts_the_bot(bot_app: BotHandle) -> None:
+async def test_the_help_button_deep_link_opens_the_help(bot_app: BotHandle) -> None:
     """Telegram sends `/start <start_parameter>` when the button is pressed."""
     answer = await bot_app.inline("qwxz zzkj")
     _, done = await bot_app.send(f"/start {answer['button']['start_parameter']}")
-    [welcome] = done.sent
-    assert "Ask anything" in welcome["text"]
+    [reply] = done.sent
+    assert "How to ask" in reply["text"]
+
+
+async def test_the_share_button_offers_exactly_that_statement(bot_app: BotHandle) -> None:
+    bot = bot_app
+    _, answer = await bot.ask("cooperation")
+    [share] = [
+        b
+        for row in answer["reply_markup"]["inline_keyboard"]
+        for b in row
+        if "switch_inline_query" in b
+    ]
+    statement_id = share["switch_inline_query"]
+    assert statement_id in bot.kb.by_id
+    offered = await bot.inline(statement_id, chat_type="supergroup")
+    [result] = offered["results"]
+    assert result["id"] == statement_id
+    check_articles([result])
+
+
+async def test_inline_queries_have_a_per_user_limit(start_bot: StartBot) -> None:
+    async with start_bot(POLICYBOT_USER_RATE_PER_MINUTE=1) as bot:  # 3 inline queries a minute
+        for query in ("red lines", "taiwan", "cooperation"):
+            assert (await bot.inline(query, user_id=777))["results"]
+        slowed = await bot.inline("dialogue", user_id=777)
+        assert slowed["results"] == []
+        assert "wait a minute" in slowed["button"]["text"]
+        mark = bot.mark()
+        bot.api.inject_inline_query("trust", user_id=777)
+        await bot.settle()
+        assert bot.since(mark).of("answerInlineQuery") == []  # then nothing, until there is room
+        assert (await bot.inline("trust"))["results"]  # others are not affected

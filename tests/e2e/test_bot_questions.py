@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
-from bot.answers.render import NOT_FOUND_REPLY, SMALLTALK_REPLY
+from bot.answers.card import MAX_CARD_CHARS
+from bot.answers.render import FAREWELL_REPLY, NOT_FOUND_REPLY, SMALLTALK_REPLY, THANKS_REPLY
 from bot.search.engine import SearchIndex
-from handlers.common import ASK_USAGE, SLOW_DOWN
+from handlers.texts import ASK_USAGE, LAST_RESULT, NOTHING_TO_CONTINUE, SLOW_DOWN
 
 from .harness import (
     GROUP_ID,
@@ -22,6 +23,7 @@ from .harness import (
     USER_ID,
     BotHandle,
     StartBot,
+    buttons,
     callback_data,
     copy_knowledge,
     reply_target,
@@ -48,9 +50,10 @@ def asked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def is_answer_to(params: dict[str, Any], statement_id: str, bot: BotHandle) -> bool:
-    """The message shows that statement's text, in a blockquote (quotes in quotation marks)."""
+    """The message shows that statement's text, in a blockquote (quotes in quotation marks, a
+    fragment that starts mid-sentence after an ellipsis)."""
     text = html.escape(bot.kb.by_id[statement_id].text)
-    return any(f"<blockquote>{mark}{text}" in params["text"] for mark in ("", "“"))
+    return any(f"<blockquote>{mark}{text}" in params["text"] for mark in ("", "“", "…", "“…"))
 
 
 # ----------------------------------------------------------------------------- private chats
@@ -65,19 +68,27 @@ async def test_private_question_is_answered_with_text_speaker_role_date_and_sour
     assert answer["parse_mode"] == "HTML"
     assert is_answer_to(answer, RED_LINES, bot)
     shown = visible(answer)
-    assert "🗣 Xi Jinping (General Secretary of the CPC Central Committee; President of" in shown
-    assert "as relayed by Wang Yi (Minister of Foreign Affairs of China" in shown
-    assert "📅 2024-12-17" in shown
-    assert "📰 Xinhua, “China ready to maintain dialogue" in shown
-    assert "Reported by Xinhua" in shown
+    # the words first (a fragment: marked, not changed), then who, relayed by whom, when
+    assert shown.startswith("…in recent interactions with relevant U.S. leaders")
+    assert "\n— Xi Jinping, President, as relayed by Wang Yi on 17 Dec 2024\n" in shown
+    assert shown.endswith("\nReported by Xinhua")
+    assert len(shown) <= MAX_CARD_CHARS
+    assert "China ready to maintain dialogue" not in shown  # the title is under Source
     stored = bot.message_for(answer)
     assert stored["reply_to_message"]["message_id"] == question["message_id"]
     assert stored["entities"][0]["type"] == "blockquote"
     assert callback_data(answer) == [
+        "tp:taiwan:0:a0",  # not the topic every statement shares
         f"src:{RED_LINES}:0",
-        "tp:red-lines:0",
         f"fb:{RED_LINES}:1",
         f"fb:{RED_LINES}:0",
+    ]
+    assert [b["text"] for b in buttons(answer)] == [
+        "Same topic: Taiwan",
+        "Source",
+        "↗ Share",
+        "👍 Helpful",
+        "👎 Not helpful",
     ]
 
 
@@ -85,9 +96,11 @@ async def test_a_direct_quote_from_wang_yi_shows_his_role_then(bot_app: BotHandl
     _, answer = await bot_app.ask("Is China's US policy stable?")
     assert is_answer_to(answer, "wang-yi-policy-stability-quote", bot_app)
     shown = visible(answer)
-    assert "🗣 Wang Yi (Minister of Foreign Affairs of China" in shown
-    assert "Direct quote" in shown
+    assert "— Wang Yi, Foreign Minister · 17 Dec 2024" in shown
+    assert shown.endswith("Direct quote · Xinhua")
     assert "“China's policy toward the United States has maintained" in shown
+    # the stored quote ends without a full stop: marked as cut, inside the quotation marks
+    assert "the broad mind of a big country …”" in shown
 
 
 async def test_unknown_question_says_i_dont_know_and_suggests_topics(bot_app: BotHandle) -> None:
@@ -99,7 +112,48 @@ async def test_unknown_question_says_i_dont_know_and_suggests_topics(bot_app: Bo
     assert "Nearest topics:" in shown
     data = callback_data(answer)
     assert data
-    assert all(re.fullmatch(r"tp:[a-z0-9-]+:0", d) for d in data)
+    assert all(re.fullmatch(r"tp:[a-z0-9-]+:0:a0", d) for d in data)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("thanks!", THANKS_REPLY), ("thank you so much", THANKS_REPLY),
+                           ("bye", FAREWELL_REPLY), ("谢谢", THANKS_REPLY)]
+)  # fmt: skip
+async def test_thanks_and_goodbyes_get_fitting_replies(
+    bot_app: BotHandle, text: str, expected: str
+) -> None:
+    _, answer = await bot_app.ask(text)
+    assert visible(answer) == expected
+
+
+async def test_typing_more_continues_the_last_answer(bot_app: BotHandle) -> None:
+    bot = bot_app
+    _, done = await bot.send("more")
+    assert visible(done.sent[0]) == NOTHING_TO_CONTINUE
+    total = len(bot.services.library.index.search("cooperation").matches)
+    assert total >= 3
+    await bot.ask("cooperation")
+    words = ["more", "Next", "more please", "another", "more results"][: total - 1]
+    for page, word in zip(range(2, total + 1), words, strict=True):
+        question, answer = await bot.ask(word)
+        assert reply_target(answer) == question["message_id"]
+        assert visible(answer).startswith(f"{page}/{total}\n")
+        assert f"more::{page - 2}" in callback_data(answer)  # ◂ Previous, on the new message
+    question, answer = await bot.ask("more")
+    assert visible(answer) == visible(LAST_RESULT.format(question="cooperation"))
+
+
+async def test_more_as_a_reply_in_a_group_continues_that_answer(bot_app: BotHandle) -> None:
+    bot = bot_app
+    _, first = await bot.ask("/ask cooperation", chat_type="group")
+    await bot.ask("/ask red lines", chat_type="group", user_id=OTHER_USER_ID)
+    question = bot.api.inject_message(
+        f"{MENTION} more",
+        chat_type="group",
+        reply_to_message_id=bot.message_for(first)["message_id"],
+    )
+    answer = await bot.reply_to(question)
+    assert visible(answer).startswith("2/")
 
 
 async def test_small_talk_gets_the_friendly_reply(bot_app: BotHandle) -> None:
@@ -168,7 +222,7 @@ async def test_a_user_flooding_a_private_chat_gets_one_notice(start_bot: StartBo
         await bot.settle()
         sent = [visible(p) for p in bot.since(mark).sent]
         assert len(sent) == 4
-        assert all(text.startswith("in recent interactions") for text in sent[:3])
+        assert all(text.startswith("…in recent interactions") for text in sent[:3])
         assert sent[3] == SLOW_DOWN
         # another user is not affected
         _, answer = await bot.ask("red lines", user_id=OTHER_USER_ID)
@@ -251,33 +305,31 @@ async def test_group_chatter_is_ignored(
     assert done.methods == ["sendMessage"]
 
 
-async def test_group_cooldown_answers_once_and_notices_once(
+async def test_questions_in_a_group_are_answered_in_turn_never_refused(
     start_bot: StartBot, asked: list[str]
 ) -> None:
-    async with start_bot(POLICYBOT_GROUP_COOLDOWN=30) as bot:
+    """No per-chat cool-down refuses anyone (the default POLICYBOT_GROUP_COOLDOWN is 0, and a
+    cool-down only makes later answers wait: see tests/test_limits.py)."""
+    async with start_bot(POLICYBOT_GROUP_COOLDOWN=0) as bot:
         mark = bot.mark()
         flood = [
             bot.api.inject_message(f"/ask red lines {n}", chat_type="supergroup", user_id=uid)
             for n, uid in enumerate([USER_ID, OTHER_USER_ID, USER_ID, OTHER_USER_ID, 777])
         ]
-        bot.api.inject_message(f"{MENTION} taiwan?", chat_type="supergroup", user_id=778)
+        flood.append(
+            bot.api.inject_message(f"{MENTION} taiwan?", chat_type="supergroup", user_id=778)
+        )
         await bot.settle()
         sent = bot.since(mark).sent
-        assert len(sent) == 2
-        answer, notice = sent
-        assert reply_target(answer) == flood[0]["message_id"]
-        assert is_answer_to(answer, RED_LINES, bot)
-        assert visible(notice) == SLOW_DOWN
-        assert reply_target(notice) == flood[1]["message_id"]
-        assert asked == ["red lines 0"]
+        assert [reply_target(p) for p in sent] == [m["message_id"] for m in flood]
+        assert all(is_answer_to(p, RED_LINES, bot) for p in sent[:5])
+        assert SLOW_DOWN not in [visible(p) for p in sent]
+        assert asked == [*(f"red lines {n}" for n in range(5)), "taiwan?"]
 
-        # the cool-down is per chat: another group is answered meanwhile
+        # another group is answered meanwhile, and so is a private chat
         _, other = await bot.ask("/ask red lines", chat_type="group")
         assert other["chat_id"] == GROUP_ID
         assert is_answer_to(other, RED_LINES, bot)
-
-        # private chats have no cool-down
-        await bot.ask("red lines")
         await bot.ask("taiwan")
 
 
@@ -416,9 +468,18 @@ async def test_a_long_statement_is_trimmed_at_a_sentence_within_the_limit(
         assert "<b>&" in kept
         assert kept.endswith(".")  # a whole sentence, not a cut word
         assert original[len(kept)] == " "
-        assert "shortened; the full text is in the source" in stored["text"]
+        assert "shortened; the full text is under Source" in stored["text"]
         assert "The Example Gazette" in stored["text"]
-        assert len(kept) > 1000
+        assert len(kept) > 200
+        assert len(stored["text"]) <= MAX_CARD_CHARS
+
+        # one tap away: the Source view has far more of it, still within one message
+        done = await bot.press(f"src:{LONG_ID}:0", stored)
+        [details] = done.edits
+        assert len(details["text"]) <= 4096
+        shown = bot.current(stored)["text"]
+        assert "shortened; the full text is in the source" in shown
+        assert len(shown) > 2000
 
 
 async def test_timeline_lists_a_topic_newest_first(
@@ -426,16 +487,17 @@ async def test_timeline_lists_a_topic_newest_first(
 ) -> None:
     async with start_bot(POLICYBOT_KNOWLEDGE_DIR=gazette_knowledge) as bot:
         _, answer = await bot.ask("What is the canal doctrine of Examplia?")
-        assert "tp:canal-policy:0" in callback_data(answer)
-        done = await bot.press("tp:canal-policy:0", bot.message_for(answer))
+        assert "tp:canal-policy:0:a0" in callback_data(answer)
+        done = await bot.press("tp:canal-policy:0:a0", bot.message_for(answer))
         [listing] = done.edits
         shown = visible(listing)
-        assert shown.startswith("Canal policy (3, newest first)")
-        dates = re.findall(r"^\d+\. (\d{4}-\d\d-\d\d) — Ada Quill", shown, re.MULTILINE)
-        assert dates == ["2024-03-01", "2023-06-01", "2022-05-01"]
+        assert shown.startswith("Canal policy (3 statements, newest first)")
+        dates = re.findall(r"^\d+\. (\d+ \w{3} \d{4}) — Ada Quill", shown, re.MULTILINE)
+        assert dates == ["1 Mar 2024", "1 Jun 2023", "1 May 2022"]
         assert callback_data(listing) == [
-            f"st:{LONG_ID}:0",
-            "st:quill-canals-2023:0",
-            "st:quill-canals-2022:0",
+            "tpi:canal-policy:0:a0",
+            "tpi:canal-policy:1:a0",
+            "tpi:canal-policy:2:a0",
+            "more::0",  # ◂ Back to the answer
         ]
         assert len(listing["text"]) <= 4096

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -50,7 +51,7 @@ async def test_policybot_run_answers_and_stops_cleanly_on_a_signal(
             return method == "sendMessage" and reply_target(params) == question["message_id"]
 
         [(_, answer)] = await api.wait_for(replying, timeout=10)
-        assert visible(answer).startswith("in recent interactions with relevant U.S. leaders")
+        assert "in recent interactions with relevant U.S. leaders" in visible(answer)
         assert "Xi Jinping" in visible(answer)
 
         await api.wait_arrived("getUpdates", in_flight=True)  # stop mid long poll, as in life
@@ -65,3 +66,18 @@ async def test_policybot_run_answers_and_stops_cleanly_on_a_signal(
     assert TOKEN not in output
     assert "Traceback" not in output, output[-3000:]
     assert api.pending_updates == []  # the update was confirmed before exiting
+    # The journal recorded it and marked it answered, keeping only the ids; closed cleanly.
+    wal_left, rows = read_journal(tmp_path / "policybot.journal.sqlite3")
+    assert not wal_left
+    assert rows == [(api.last_update_id, "done", None)]  # the one update of this test
+
+
+def read_journal(path: Path) -> tuple[bool, list[tuple[int, str, str | None]]]:
+    """After the bot exited: is a -wal file left, and the journal's rows."""
+    wal_left = Path(f"{path}-wal").exists()
+    conn = sqlite3.connect(path)
+    try:
+        rows = conn.execute("SELECT update_id, state, payload FROM updates").fetchall()
+    finally:
+        conn.close()
+    return wal_left, rows

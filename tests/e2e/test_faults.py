@@ -8,14 +8,22 @@ the bot still answers afterwards.
 
 Fault semantics (see ``FakeBotAPI``): an HTTP error is never applied; a delayed request is
 applied after the client gave up (as Telegram does); a dropped connection is applied only with
-``after_processing=True``.  ``ResilientRateLimiter`` retries connection errors and 5xx but not
-timeouts, and leaves ``getUpdates`` to PTB's polling loop, which re-polls with the same offset.
+``after_processing=True``; a stopped server refuses connections.  ``handlers.net`` sends again
+what never reached Telegram (refused, 5xx) or lost its connection, waiting out an outage, but
+treats a timed-out send as delivered (no resend, no apology); ``ObservedRequest`` repeats a
+failed poll with the same offset.
+
+The outage scenario lasts POLICYBOT_TEST_OUTAGE_S seconds (default 3, so the suite stays quick;
+``POLICYBOT_TEST_OUTAGE_S=60 pytest tests/e2e/test_faults.py -k outage_under`` runs the
+60-second outage of issue 13 with the same assertions).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
 import re
 import signal
 import sqlite3
@@ -120,9 +128,8 @@ FAULTS: dict[str, Inject] = {
     "drop": lambda api, method: api.drop_next(method, times=2),
     "drop-after-processing": lambda api, method: api.drop_next(method, after_processing=True),
 }
-# The bot cannot know whether these reached the user: the request may have been applied.
-AMBIGUOUS = {"slow", "drop-after-processing"}
-
+# "slow" and "drop-after-processing" are ambiguous: the request may have been applied. A
+# timed-out send is treated as delivered; a dropped one is sent again (see handlers/net.py).
 DUPLICATE_ON_AMBIGUOUS_DROP = pytest.mark.xfail(
     strict=True,
     reason=(
@@ -152,7 +159,6 @@ async def test_every_question_is_answered_exactly_once_despite_a_fault(
     async with start_bot(timeout=SHORT_TIMEOUT) as bot:
         api = bot.api
         bot.allow_failed_calls = True  # the injected faults themselves
-        bot.expect_errors = method == "sendMessage" and fault in AMBIGUOUS
         if method == "getUpdates":
             # The next poll to arrive carries the fault; questions queue up while it is failing
             # (or, when held or dropped after processing, are returned into the void).
@@ -173,18 +179,9 @@ async def test_every_question_is_answered_exactly_once_despite_a_fault(
             answers = answers_to(api, question)
             assert len(answers) == 1, f"chat {chat_id}: {len(answers)} answers"
             others = [m for m in api.sent_messages(chat_id) if m not in answers]
-            if bot.expect_errors:
-                # Timed out or reset after being applied: the error handler apologises, which
-                # may even arrive before the late answer. One apology at most, never a resend.
-                assert [m["text"] for m in others] in ([], [APOLOGY]), chat_id
-            else:
-                assert others == [], f"chat {chat_id}: unexpected {others}"
+            assert others == [], f"chat {chat_id}: unexpected {others}"  # no apology either
         assert visible(answers_to(api, questions[-1])[0]["text"]).startswith(NOT_FOUND_REPLY)
-        if not bot.expect_errors:
-            assert api.sent_messages(ADMIN_ID) == []
-        else:
-            assert len(api.sent_messages(ADMIN_ID)) <= 1
-        assert sum(len(apologies_in(api, q["chat"]["id"])) for q in questions) <= 1
+        assert api.sent_messages(ADMIN_ID) == []
 
         # The bot keeps running: a later question is answered at once.
         later, answer = await bot.ask("four unchanged", user_id=LATER_USER)
@@ -192,27 +189,28 @@ async def test_every_question_is_answered_exactly_once_despite_a_fault(
         assert len(api.sent_messages(LATER_USER)) == 1
 
 
-async def test_a_slow_answer_is_not_resent_and_the_user_gets_one_apology(
-    start_bot: StartBot,
+async def test_a_timed_out_answer_is_neither_resent_nor_apologised_for(
+    start_bot: StartBot, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """What the bot does when sendMessage times out (it was applied late): documented here."""
+    """sendMessage times out after reaching the server, which applies it late (as Telegram may):
+    the bot treats it as delivered. Sending it again would risk a second answer, and an
+    apology for an answer the user does get is false; the cost is at-most-once in the rare
+    case a timed-out request was never applied."""
+    caplog.set_level(logging.WARNING, logger="handlers")
     async with start_bot(timeout=SHORT_TIMEOUT) as bot:
         api = bot.api
-        bot.expect_errors = True
         api.delay_next("sendMessage", SLOW_S)
         question = api.inject_message("red lines", user_id=USERS[0])
-        await wait_answered(api, [question], ANSWER_WAIT)
+        await wait_answered(api, [question], ANSWER_WAIT)  # the held answer lands at 3 s
         await bot.settle()
-        texts = [m["text"] for m in api.sent_messages(USERS[0])]
-        # the apology is sent when the client gives up (1 s); the held answer lands at 3 s
-        assert texts[0] == APOLOGY
-        assert len(texts) == 2
-        assert answers_to(api, question) == [api.sent_messages(USERS[0])[1]]
-        [report] = api.sent_messages(ADMIN_ID)
-        assert visible(report["text"]).startswith(REPORT_MARK)
-        assert "TimedOut" in visible(report["text"])
+        assert api.sent_messages(USERS[0]) == answers_to(api, question)  # that one, no apology
+        assert api.sent_messages(ADMIN_ID) == []  # and no error report
         attempts = [p for m, p in api.calls if m == "sendMessage" and p["chat_id"] == USERS[0]]
-        assert len(attempts) == 2  # the answer (never retried) and the apology
+        assert len(attempts) == 1  # never sent again
+        _, later = await bot.ask("fentanyl cooperation", user_id=USERS[0])  # the chat goes on
+        assert reply_target(later) is not None
+    [line] = [r.getMessage() for r in caplog.records if "timed out" in r.getMessage()]
+    assert "not sent again and no apology" in line
 
 
 # ----------------------------------------------------------------------------- outage
@@ -296,6 +294,82 @@ async def test_an_outage_is_logged_briefly_and_every_question_answered_after(
     failed = re.search(r"\((\d+) failed requests\)", loud[-1].getMessage())
     assert failed is not None, shown
     assert int(failed[1]) >= 1 + OUTAGE_POLLS, shown  # the cut long poll and the refused ones
+
+
+OUTAGE_S = float(os.environ.get("POLICYBOT_TEST_OUTAGE_S") or 3.0)  # issue 13 says 60: opt in
+STREAM_EVERY_S = 0.2  # a question every 0.2 s, before, during and after the outage
+STREAM_USERS = tuple(range(720_001, 720_011))
+STREAM_QUESTIONS = ("red lines", "fentanyl cooperation", "san francisco vision", "four unchanged")
+# After the Bot API is back: the poll backoff is at most 2 s, the send backoff at most 15 s (but
+# a waiting send wakes when any request succeeds), and the backlog of about
+# OUTAGE_S / STREAM_EVERY_S questions goes out at 30 messages/s: a generous bound on all that.
+OUTAGE_RECOVERY_S = 30.0 + 5 * (OUTAGE_S / STREAM_EVERY_S) / 30
+
+
+@pytest.mark.timeout(60 + 3 * OUTAGE_S)
+async def test_an_outage_under_a_steady_stream_of_questions_answers_each_exactly_once(
+    start_bot: StartBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The Bot API stops for OUTAGE_S seconds (connections refused) while questions keep
+    coming, as users keep writing. Sends that failed wait for it; questions asked meanwhile are
+    fetched when it is back. Every question is answered exactly once, nobody gets an apology,
+    and the log says once that the outage began and once that it ended."""
+    caplog.set_level(logging.INFO, logger="handlers")
+    async with start_bot() as bot:
+        api = bot.api
+        questions: list[JSON] = []
+        restarted = asyncio.Event()
+        after_restart: list[JSON] = []
+
+        async def stream() -> None:
+            for n in range(10**9):
+                user = STREAM_USERS[n % len(STREAM_USERS)]
+                text = STREAM_QUESTIONS[n % len(STREAM_QUESTIONS)]
+                question = api.inject_message(text, user_id=user, first_name=f"U{user}")
+                questions.append(question)
+                if restarted.is_set():
+                    after_restart.append(question)
+                await asyncio.sleep(STREAM_EVERY_S)  # the stream's pace, not a wait for anything
+
+        streaming = asyncio.ensure_future(stream())
+        try:
+            await api.wait_until(lambda: bool(questions), description="the first question")
+            await wait_answered(api, questions[:1], WAIT_S)  # up and answering
+            caplog.clear()
+            await api.stop()
+            await asyncio.sleep(OUTAGE_S)  # the outage itself: what the scenario is
+            during = len(questions)
+            await api.start()
+            restarted.set()
+            await api.wait_until(lambda: bool(after_restart), description="a question after")
+            await wait_answered(api, after_restart[:1], OUTAGE_RECOVERY_S)
+        finally:
+            streaming.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await streaming
+        assert during - 1 >= OUTAGE_S / STREAM_EVERY_S / 2, "questions kept coming meanwhile"
+        await wait_answered(api, questions, OUTAGE_RECOVERY_S)
+        await bot.settle(timeout=OUTAGE_RECOVERY_S)
+
+        for user in STREAM_USERS:
+            asked = [q for q in questions if q["chat"]["id"] == user]
+            replies = api.sent_messages(user)
+            assert [len(answers_to(api, q)) for q in asked] == [1] * len(asked), user
+            assert len(replies) == len(asked), f"user {user}: {len(replies)} for {len(asked)}"
+            assert apologies_in(api, user) == []
+            # answered in the order asked
+            order = [r["reply_to_message"]["message_id"] for r in replies]
+            assert order == sorted(order), user
+        assert api.sent_messages(ADMIN_ID) == []
+
+    loud = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    shown = "\n".join(f"{r.levelname} {r.name}: {r.getMessage()}" for r in loud)
+    phases = [outage_phase(r.getMessage()) for r in loud]
+    assert phases[0] == "began", shown
+    assert phases[-1] == "ended", shown
+    assert set(phases[1:-1]) <= {"summary"}, shown  # no flapping, nothing else
+    assert len(phases) - 2 <= OUTAGE_S // 30, shown  # a summary every 30 s at most
+    assert not [r for r in caplog.records if r.exc_info], shown
 
 
 # ----------------------------------------------------------------------------- handler errors
@@ -419,7 +493,7 @@ async def test_a_signal_mid_answer_finishes_it_closes_the_database_and_a_restart
         assert "Traceback" not in output, output[-3000:]
         assert TOKEN not in output
         for question in questions:  # the in-flight answer and the queued ones all delivered
-            assert len(api.sent_messages(question["chat"]["id"])) == 1
+            assert len(api.sent_messages(question["chat"]["id"])) == 1, output[-3000:]
             assert len(answers_to(api, question)) == 1
         assert api.pending_updates == []  # confirmed before exiting
 
