@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from bot.knowledge.loader import load_knowledge
+from bot.runtime.journal import Entry, Journal
 from bot.runtime.store import UNANSWERED, UNHELPFUL, Store, utcnow
 from bot.search.confidence import load_model
 from bot.search.engine import SearchIndex
@@ -191,6 +192,15 @@ def test_stats(database: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "    11  2024" in out
     assert "Last 7 days: 7 unanswered, 1 marked unhelpful" in out
     assert "Last 30 days: 7 unanswered, 1 marked unhelpful" in out
+    assert "Journal: none yet" in out  # the bot has never run beside this database
+
+
+def test_stats_shows_the_journal_size(database: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    journal = Journal(database.with_name(f"{database.stem}.journal.sqlite3"))
+    journal.admit(Entry(bot_id=1, update_id=7, kind="message", received_at=0.0, payload="{}"))
+    journal.close()
+    assert main(["stats"]) == 0
+    assert "Journal: 1 pending, 0 finished update ids" in capsys.readouterr().out
 
 
 def test_format_text_when_empty() -> None:

@@ -350,13 +350,14 @@ def cmd_unanswered(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.runtime.journal import journal_size
     from bot.runtime.store import Store
     from bot.tools.stats import stats_text
 
     index = Library.from_settings(settings).build()
     store = Store(settings.database) if settings.database.exists() else None
     try:
-        print(stats_text(index.kb, store))
+        print(stats_text(index.kb, store, journal_size(settings.journal_path)))
     finally:
         if store is not None:
             store.close()

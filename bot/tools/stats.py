@@ -7,6 +7,7 @@ import textwrap
 from collections import Counter
 
 from bot.knowledge.models import KnowledgeBase
+from bot.runtime.journal import JournalSize
 from bot.runtime.store import UNANSWERED, UNHELPFUL, Store, utcnow
 
 WINDOWS_DAYS = (7, 30)
@@ -21,7 +22,7 @@ def short_title(title: str, width: int = TITLE_CHARS) -> str:
     return title[: width - 1] + "…"  # one word longer than the width: nothing to cut at
 
 
-def stats_text(kb: KnowledgeBase, store: Store | None) -> str:
+def stats_text(kb: KnowledgeBase, store: Store | None, journal: JournalSize | None = None) -> str:
     lines = [f"Knowledge base {kb.content_hash[:12]}: {kb.summary()}"]
     if kb.statements:
         newest, oldest = kb.statements[0], kb.statements[-1]
@@ -39,6 +40,7 @@ def stats_text(kb: KnowledgeBase, store: Store | None) -> str:
         if title == "By year":
             ordered = sorted(counts.items(), reverse=True)
         lines += [f"  {count:6d}  {name}" for name, count in ordered]
+    lines.append(f"Journal: {journal.describe() if journal is not None else 'none yet'}")
     if store is None or not store.enabled:
         reason = store.disabled_reason if store is not None else "no database"
         lines.append(f"Unanswered/unhelpful log: not available ({reason})")
