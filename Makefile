@@ -43,6 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.reload --size 100000
 	$(BIN)/python -m benchmarks.e2e --questions 2000
 	$(BIN)/python -m benchmarks.e2e --questions 2000 --rate-limit --rounds 1
+	$(BIN)/python -m benchmarks.flood
 
 # A few seconds: proves the benchmarks still run (no timing is asserted).
 bench-smoke: $(STAMP)
@@ -51,6 +52,7 @@ bench-smoke: $(STAMP)
 	$(BIN)/python -m benchmarks.search --sizes 1000 --queries 50
 	$(BIN)/python -m benchmarks.load --sizes 1000
 	$(BIN)/python -m benchmarks.e2e --questions 100 --latency-questions 10 --statements 1000 --rounds 1
+	$(BIN)/python -m benchmarks.flood --duration 2 --flood 8
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -26,11 +26,11 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest
 
 from bot.answers.answer import Status
-from bot.answers.render import answer_html, esc
+from bot.answers.render import MAX_MESSAGE_CHARS, answer_html, esc
 from bot.answers.wording import coverage
 from bot.knowledge.models import Topic
 from bot.runtime.limits import MemoryVotes, SlidingWindowLimiter, Verdict
-from handlers.context import BotData, Context, Services, services_of
+from handlers.context import BotData, Context, Services, late_by, late_note, services_of
 from handlers.texts import (
     ASK_USAGE,
     LAST_RESULT,
@@ -217,17 +217,25 @@ async def answer_question(update: Update, context: Context, question: str) -> No
         usage = ASK_USAGE.format(**help_examples(context))
         await post(update, context, lambda: reply(message, usage))
         return
-    await post(update, context, lambda: send_answer(message, context, question))
+    late = late_by(update, context)  # held up by an outage, a restart or a backlog
+    note = late_note(late) if late is not None else None
+    await post(update, context, lambda: send_answer(message, context, question, note=note))
 
 
-async def send_answer(message: Message, context: Context, question: str, page: int = 0) -> None:
-    """Search now (the live knowledge base) and reply with the answer card of ``page``."""
+async def send_answer(
+    message: Message, context: Context, question: str, page: int = 0, *, note: str | None = None
+) -> None:
+    """Search now (the live knowledge base) and reply with the answer card of ``page``, after
+    ``note`` (Telegram HTML) when there is one."""
     services = services_of(context)
     index = services.library.index
     answer = index.search(question)
     group = is_group(message)
+    html = answer_html(answer, start=page)
+    if note is not None and len(note) + 2 + len(html) <= MAX_MESSAGE_CHARS:
+        html = f"{note}\n\n{html}"
     sent = await message.reply_text(
-        answer_html(answer, start=page),
+        html,
         reply_markup=answer_keyboard(answer, index, page, private=not group),
         do_quote=True,
     )
