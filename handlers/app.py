@@ -38,6 +38,7 @@ logger = logging.getLogger(__name__)
 RATE_LIMIT_RETRIES = 3
 HANDLER_FAMILIES = (admin, commands, messages, inline, callbacks, errors)
 MINUTE = 60.0
+INLINE_RATE_FACTOR = 3
 
 
 def application_builder(
@@ -123,6 +124,10 @@ def build_application(
         settings=settings,
         library=library,
         user_limiter=SlidingWindowLimiter(settings.user_rate_per_minute, MINUTE),
+        # inline queries come as the user types: a looser per-user rate
+        inline_limiter=SlidingWindowLimiter(
+            settings.user_rate_per_minute * INLINE_RATE_FACTOR, MINUTE
+        ),
         group_cooldown=Cooldown(settings.group_cooldown_seconds),
         outage=outage,
         flow=pipeline,

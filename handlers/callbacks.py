@@ -29,7 +29,6 @@ from handlers.common import (
     admit,
     counted_topics,
     example_questions,
-    extras_of,
     in_turn,
     is_group,
     may_change,
@@ -271,7 +270,7 @@ async def _vote(callback: Callback, message: Message, update: Update, context: C
             raise StoreDisabled("not open yet")
         previous, tally = await services.recorder.vote(ballot)
     except StoreDisabled:
-        previous, tally = extras_of(context).votes.vote(ballot)
+        previous, tally = services_of(context).votes.vote(ballot)
     if previous is not helpful and answer is not None and answer.answered:
         shown = [match.item.statement.id for match in answer.matches]
         if statement.id in shown:  # the buttons show the new vote (a check mark, or counts)
@@ -289,7 +288,7 @@ async def _tally(message: Message, statement_id: str, user_id: int, context: Con
             raise StoreDisabled("not open yet")
         return await recorder.tally(*key)
     except StoreDisabled:
-        return extras_of(context).votes.tally(*key)
+        return services_of(context).votes.tally(*key)
 
 
 # ----------------------------------------------------------------------------- editing

@@ -18,8 +18,6 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from weakref import WeakKeyDictionary
 
 from telegram import InlineKeyboardMarkup, Message, MessageEntity, Update
 from telegram.constants import ChatType
@@ -29,8 +27,8 @@ from bot.answers.answer import Status
 from bot.answers.render import MAX_MESSAGE_CHARS, answer_html, esc
 from bot.answers.wording import coverage
 from bot.knowledge.models import Topic
-from bot.runtime.limits import MemoryVotes, SlidingWindowLimiter, Verdict
-from handlers.context import BotData, Context, Services, late_by, late_note, services_of
+from bot.runtime.limits import Verdict
+from handlers.context import Context, Services, late_by, late_note, services_of
 from handlers.texts import (
     ASK_USAGE,
     LAST_RESULT,
@@ -43,38 +41,11 @@ from handlers.views import answer_keyboard
 logger = logging.getLogger(__name__)
 
 EXAMPLE_COUNT = 3
-MINUTE = 60.0
-INLINE_RATE_FACTOR = 3  # inline queries come as the user types: a looser per-user rate
 MORE_WORDS = frozenset(
     {"more", "next", "more please", "more results", "show more", "another", "another one"}
 )
 _ASK_COMMAND = re.compile(r"^/ask(?:@\w+)?(?:\s+|$)", re.IGNORECASE)
 Work = Callable[[], Awaitable[None]]
-
-
-@dataclass
-class Extras:
-    """Per-application state of this module's rules: the inline-query gate, votes kept in
-    memory while the database is off, and the chats told about a backlog. (Candidates for
-    Services fields.)"""
-
-    inline_limiter: SlidingWindowLimiter
-    votes: MemoryVotes
-    told: set[int] = field(default_factory=set)  # chats told about dropped questions
-
-
-_EXTRAS: WeakKeyDictionary[BotData, Extras] = WeakKeyDictionary()
-
-
-def extras_of(context: Context) -> Extras:
-    data = context.bot_data
-    extras = _EXTRAS.get(data)
-    if extras is None:
-        settings = services_of(context).settings
-        rate = settings.user_rate_per_minute * INLINE_RATE_FACTOR
-        extras = Extras(SlidingWindowLimiter(rate, MINUTE), MemoryVotes())
-        _EXTRAS[data] = extras
-    return extras
 
 
 # ----------------------------------------------------------------------------- messages
@@ -162,10 +133,10 @@ async def in_turn(update: Update, context: Context, work: Work) -> None:
     if chat is None:
         await work()
         return
-    services, extras = services_of(context), extras_of(context)
+    services = services_of(context)
     waiting = waiting_behind(update, context)
     if waiting < services.settings.group_queue:
-        extras.told.discard(chat.id)
+        services.told.discard(chat.id)
     else:
         logger.warning(
             "Dropped the oldest waiting update in a %s chat: %d more wait behind it "
@@ -176,8 +147,8 @@ async def in_turn(update: Update, context: Context, work: Work) -> None:
         )
         if message is not None:
             logger.debug("The dropped message: %r", message.text)
-            if chat.id not in extras.told:
-                extras.told.add(chat.id)
+            if chat.id not in services.told:
+                services.told.add(chat.id)
                 await message.reply_text(QUEUE_FULL, do_quote=True)
         return
     if chat.type in (ChatType.GROUP, ChatType.SUPERGROUP):

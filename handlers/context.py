@@ -18,7 +18,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
 from bot.runtime.library import Library
-from bot.runtime.limits import Cooldown, RecentAnswers, SlidingWindowLimiter
+from bot.runtime.limits import Cooldown, MemoryVotes, RecentAnswers, SlidingWindowLimiter
 from bot.runtime.store import Recorder
 from handlers.net import OutageLog
 
@@ -83,6 +83,9 @@ class Services:
     background: Background = field(default_factory=lambda: Background())
     outage: OutageLog = field(default_factory=OutageLog)  # the Bot API's health
     flow: UpdateFlow | None = None  # the update pipeline (journal, per-chat order)
+    inline_limiter: SlidingWindowLimiter | None = None  # per user; None: as user_limiter
+    votes: MemoryVotes = field(default_factory=MemoryVotes)  # while the database is off
+    told: set[int] = field(default_factory=set)  # chats told about dropped questions
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.admin_ids

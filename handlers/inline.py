@@ -24,7 +24,7 @@ from bot.answers.card import card_html, matched_excerpt, short_role
 from bot.answers.wording import cut_words, said_on
 from bot.knowledge.models import Attributed, StatementKind
 from bot.runtime.limits import Verdict
-from handlers.common import event_time, extras_of
+from handlers.common import event_time
 from handlers.context import Context, PolicyApp, services_of
 from handlers.views import DEEP_LINK_PREFIX, open_in_bot_keyboard
 
@@ -64,7 +64,8 @@ async def inline_query(update: Update, context: Context) -> None:
     query = update.inline_query
     if query is None:
         return
-    verdict = extras_of(context).inline_limiter.check(query.from_user.id, event_time(update))
+    limiter = services_of(context).inline_limiter or services_of(context).user_limiter
+    verdict = limiter.check(query.from_user.id, event_time(update))
     if verdict is Verdict.SILENT:
         return
     if verdict is Verdict.NOTIFY:
