@@ -21,18 +21,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import sqlite3
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
+from bot.runtime.sqlitefile import SqliteFile
+
 logger = logging.getLogger(__name__)
 
-BUSY_TIMEOUT_S = 2.0
 FILE_MODE = 0o600  # it holds what users wrote: readable by the bot's user only
 DEDUP_WINDOW_S = 24 * 3600.0  # Telegram keeps an unconfirmed update for at most 24 hours
 
@@ -91,61 +90,21 @@ class JournalSize:
         )
 
 
-class Journal:
+class Journal(SqliteFile):
     """Thread-safe and synchronous (the async face is :class:`AsyncJournal`).
 
     If the file cannot be opened or written, the journal switches itself off with one warning:
     the bot keeps answering, without the crash guarantee.
     """
 
+    migrations = MIGRATIONS
+    check_sql = "SELECT count(*) FROM updates"
+    off_warning = "Journal off, a crash may lose questions in flight: %s"
+    file_mode = FILE_MODE
+
     def __init__(self, path: Path | str, *, clock: Callable[[], float] = time.time) -> None:
-        self.path = Path(path)
         self.clock = clock
-        self._lock = threading.Lock()
-        self._conn: sqlite3.Connection | None = None
-        self.disabled_reason: str | None = None
-        try:
-            self._conn = self._open()
-        except sqlite3.Error as exc:
-            self._disable(f"cannot open {self.path}: {exc}")
-
-    @property
-    def enabled(self) -> bool:
-        return self._conn is not None
-
-    def _open(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with contextlib.suppress(FileExistsError):  # an empty file is an empty database
-            os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE))
-        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
-        try:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            for number, script in enumerate(MIGRATIONS[version:], version + 1):
-                with conn:
-                    conn.executescript(script)
-                    conn.execute(f"PRAGMA user_version = {number}")
-            conn.execute("SELECT count(*) FROM updates").fetchone()
-        except sqlite3.Error:
-            conn.close()
-            raise
-        return conn
-
-    def _disable(self, reason: str) -> None:
-        if self.disabled_reason is None:
-            logger.warning("Journal off, a crash may lose questions in flight: %s", reason)
-        self.disabled_reason = reason
-        if self._conn is not None:
-            with contextlib.suppress(sqlite3.Error):
-                self._conn.close()
-        self._conn = None
-
-    def close(self) -> None:
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
+        super().__init__(path)
 
     def _write(self, sql: str, args: tuple[object, ...]) -> int:
         """Run one statement in its own transaction; the affected row count (0 when off)."""

@@ -12,20 +12,19 @@ one warning and the bot carries on (votes are then kept in memory, see :class:`M
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import hashlib
 import hmac
 import json
 import logging
 import sqlite3
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bot.answers.answer import Answer
+from bot.runtime.sqlitefile import SqliteFile
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +32,6 @@ UNANSWERED = "unanswered"
 UNHELPFUL = "unhelpful"
 MAX_QUESTION_CHARS = 1000
 MAX_CANDIDATES = 3
-BUSY_TIMEOUT_S = 2.0
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: the event log
@@ -116,57 +114,20 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class Store:
+class Store(SqliteFile):
     """Thread-safe; every method is synchronous (call through asyncio.to_thread from handlers)."""
 
+    migrations = MIGRATIONS
+    check_sql = "SELECT count(*) FROM events"
+    off_warning = "Not recording unanswered questions: %s"
+
     def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
-        self._lock = threading.Lock()
-        self._conn: sqlite3.Connection | None = None
         self._key = b""
-        self.disabled_reason: str | None = None
-        try:
-            self._conn = self._open()
-        except (sqlite3.Error, TypeError, ValueError) as exc:
-            self._disable(f"cannot open {self.path}: {exc}")
+        super().__init__(path)
 
-    @property
-    def enabled(self) -> bool:
-        return self._conn is not None
-
-    def _open(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
-        try:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            for number, script in enumerate(MIGRATIONS[version:], version + 1):
-                with conn:
-                    conn.executescript(script)
-                    conn.execute(f"PRAGMA user_version = {number}")
-            conn.execute("SELECT count(*) FROM events").fetchone()
-            row = conn.execute("SELECT value FROM secrets WHERE name = 'vote_key'").fetchone()
-            self._key = bytes.fromhex(row[0])
-        except (sqlite3.Error, TypeError, ValueError):
-            conn.close()
-            raise
-        return conn
-
-    def _disable(self, reason: str) -> None:
-        if self.disabled_reason is None:
-            logger.warning("Not recording unanswered questions: %s", reason)
-        self.disabled_reason = reason
-        if self._conn is not None:
-            with contextlib.suppress(sqlite3.Error):
-                self._conn.close()
-        self._conn = None
-
-    def close(self) -> None:
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
+    def _opened(self, conn: sqlite3.Connection) -> None:
+        row = conn.execute("SELECT value FROM secrets WHERE name = 'vote_key'").fetchone()
+        self._key = bytes.fromhex(row[0])
 
     def record(
         self,

@@ -15,4 +15,4 @@ async def botapi() -> AsyncIterator[FakeBotAPI]:
 
 
 # Fixtures for the end-to-end tests of the bot itself: the real application on this server.
-from .harness import bot_app, start_bot  # noqa: E402, F401
+from .harness import bot_app, clock, start_bot  # noqa: E402, F401

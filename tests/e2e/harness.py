@@ -24,6 +24,7 @@ import logging
 import os
 import shutil
 import sys
+import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager
@@ -539,3 +540,26 @@ async def start_policybot(
     exited.cancel()
     started.result()
     return process
+
+
+# ----------------------------------------------------------------------------- the server's clock
+
+
+@dataclass
+class Clock:
+    """The fake server's idea of now: message dates are taken from it, so "within 20 seconds"
+    or "asked ten minutes ago" is a property of the dates, not of waiting."""
+
+    now: float
+
+    def time(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    from . import botapi
+
+    fake = Clock(time.time())
+    monkeypatch.setattr(botapi, "time", fake)
+    return fake

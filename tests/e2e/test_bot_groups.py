@@ -9,8 +9,6 @@ the bot sees, never of how long the test waits.
 from __future__ import annotations
 
 import logging
-import time
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -19,7 +17,6 @@ from bot.config import Settings
 from bot.runtime.store import Store
 from handlers.texts import NOT_YOURS, QUEUE_FULL, SLOW_DOWN, VOTED
 
-from . import botapi
 from .harness import (
     GROUP_ID,
     MENTION,
@@ -27,6 +24,7 @@ from .harness import (
     SUPERGROUP_ID,
     USER_ID,
     BotHandle,
+    Clock,
     StartBot,
     buttons,
     callback_data,
@@ -41,23 +39,6 @@ JSON = dict[str, Any]
 RED_LINES = "xi-four-red-lines"
 DEFAULTS = Settings.model_fields
 USERS = [(700_001 + n, f"user{n}", f"User{n}") for n in range(5)]
-
-
-@dataclass
-class Clock:
-    """The fake server's idea of now: message dates are taken from it."""
-
-    now: float
-
-    def time(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    fake = Clock(time.time())
-    monkeypatch.setattr(botapi, "time", fake)
-    return fake
 
 
 def group_texts(bot: BotHandle, chat_id: int, mark: int) -> list[JSON]:
