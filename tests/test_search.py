@@ -129,7 +129,7 @@ def test_speaker_and_date_filters_are_both_named(bundled_index: SearchIndex) -> 
     assert not answer.answered
     assert answer.notice == (
         "I have no statements by Xi Jinping dated 2019 at all "
-        "(4 statements by Xi Jinping at other times)."
+        "(2 statements by Xi Jinping at other times)."
     )
 
 
@@ -488,3 +488,14 @@ def test_regression_question(bundled_index: SearchIndex, question: str, expect: 
         assert not answer.answered, ids(answer)
     else:
         assert top(answer) == expect, ids(answer)
+
+
+def test_the_notice_counts_a_speakers_statements_as_speakers_does(
+    bundled_index: SearchIndex,
+) -> None:
+    """ "N statements by X" counts X's own words (relayed or not), never what X relayed of
+    someone else or statements that merely mention X: the same count /speakers and stats give."""
+    own = sum(s.speaker == "xi-jinping" for s in bundled_index.kb.statements)
+    answer = bundled_index.search("What did Xi say about the weather in Paris?")
+    assert answer.notice is not None
+    assert f"{own} statements by Xi Jinping" in answer.notice

@@ -54,19 +54,25 @@ class Decline:
             both = self.filters.mask(list(speakers), dates, [])
             if both is not None and not both.any():
                 return self._nothing_dated(list(speakers), dates, by)
-        scope = self.filters.mask(list(speakers), dates, [])
-        count = int(scope.sum()) if scope is not None else 0
+        count = self._statements(list(speakers), dates)
         when = f" dated {dates.label}" if dates is not None else ""
-        return f"I have {_count(count, 'statement')}{by}{when}, but none that answers this."
+        return f"I have {_plural(count, 'statement')}{by}{when}, but none that answers this."
+
+    def _statements(self, speakers: list[str], dates: DateRange | None) -> int:
+        """The speakers' own statements (within ``dates``), as /speakers counts them."""
+        mask = self.filters.made_by(speakers) if speakers else None
+        dated = self.filters.mask([], dates, []) if dates is not None else None
+        if mask is None:
+            return int(dated.sum()) if dated is not None else 0
+        return int((mask & dated).sum()) if dated is not None else int(mask.sum())
 
     def _nothing_dated(self, speakers: list[str], dates: DateRange, by: str) -> str:
         in_range = self.filters.mask([], dates, [])
-        known = self.filters.mask(speakers, None, []) if speakers else None
-        elsewhere = int(known.sum()) if known is not None else 0
-        also = f" ({_count(elsewhere, 'statement')}{by} at other times)" if elsewhere else ""
+        elsewhere = self._statements(speakers, None) if speakers else 0
+        also = f" ({_plural(elsewhere, 'statement')}{by} at other times)" if elsewhere else ""
         nothing = "" if in_range is None or in_range.any() else " at all"
         return f"I have no statements{by} dated {dates.label}{nothing}{also}."
 
 
-def _count(number: int, noun: str) -> str:
+def _plural(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

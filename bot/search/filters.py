@@ -70,6 +70,13 @@ class Filters:
                 return [], (places or strangers)[0]
         return countries, None
 
+    def made_by(self, speaker_ids: list[str]) -> Mask:
+        """Statements whose words are these speakers' (relayed by someone else or not): what
+        "N statements by X" counts everywhere, /speakers and stats included."""
+        codes = np.array([self.code[s] for s in speaker_ids], dtype=np.int32)
+        mask: Mask = np.isin(self.speaker_codes, codes)
+        return mask
+
     def involving(self, speaker_id: str) -> Mask:
         """Statements a speaker made, relayed, or that are about them (named in text/questions)."""
         code = self.code[speaker_id]
