@@ -109,6 +109,13 @@ def test_the_notice_says_what_was_and_was_not_found(fictional_index: SearchIndex
     assert "at other times" in answer.notice
 
 
+def test_a_stranger_of_several_words_takes_the_article(bundled_index: SearchIndex) -> None:
+    answer = bundled_index.search("What is America's policy toward China?")
+    assert answer.notice == "I have no statements giving the United States' position."
+    answer = bundled_index.search("What is Japan's policy toward China?")
+    assert answer.notice == "I have no statements giving Japan's position."
+
+
 def test_now_asks_for_the_newest(fictional_index: SearchIndex) -> None:
     assert parse_question("what is the toll policy now").latest
     assert parse_question("is Quill still against higher tolls").latest

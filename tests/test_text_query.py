@@ -156,10 +156,13 @@ def test_date_expressions(question: str, start: D | None, end: D | None, rest: s
     assert not parsed.smalltalk
 
 
-def test_date_label_is_the_phrase_as_found() -> None:
-    parsed = parse_question("What did Wang Yi say in December 2024?")
+def test_date_label_is_the_phrase_as_found_with_month_names_capitalised() -> None:
+    parsed = parse_question("What did Wang Yi say in december 2024?")
     assert parsed.dates is not None
-    assert parsed.dates.label == "december 2024"
+    assert parsed.dates.label == "December 2024"
+    parsed = parse_question("red lines after the nov. 2024 election")
+    assert parsed.dates is not None
+    assert parsed.dates.label == "after the Nov. 2024"
 
 
 def test_no_date_in_a_plain_question() -> None:

@@ -86,7 +86,10 @@ def date_range(kind: str, match: re.Match[str]) -> DateRange | None:
     groups = match.groupdict()
     year = int(groups["year"])
     month = MONTHS.get(groups.get("month") or "") or (int(groups["m"]) if groups.get("m") else None)
-    label = match.group(0).strip()
+    # the question is case-folded by now: show month names as they are written
+    label = " ".join(
+        w.capitalize() if w.rstrip(".") in MONTHS else w for w in match.group(0).split()
+    )
     try:
         if kind == "day":
             day = dt.date(year, month or 1, int(groups["day"]))

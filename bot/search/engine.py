@@ -24,7 +24,7 @@ from bot.search.confidence import MODEL_FILE, SEMANTIC_MODEL_FILE, ConfidenceMod
 from bot.search.decline import Decline
 from bot.search.filters import Filters, Mask, proper_names, speaker_words
 from bot.search.index import UNKNOWN_ENTITY_FACTOR, TermIndex
-from bot.search.lexicon import HAN_NAMES
+from bot.search.lexicon import HAN_NAMES, PLACE_NAMES
 from bot.search.query import ParsedQuestion, focus, parse_question
 from bot.search.ranking import CANDIDATES as BARE_CANDIDATES
 from bot.search.ranking import QueryTerms, Ranked, candidates, rank_bare, rerank
@@ -60,6 +60,12 @@ class _Understood:
 
 def _possessive(name: str) -> str:
     return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def _owner(name: str) -> str:
+    """ "Japan's", "Biden's", but "the United States'" (a place name of several words)."""
+    article = "the " if name in PLACE_NAMES and " " in name else ""
+    return article + _possessive(name.title())
 
 
 @dataclass
@@ -145,7 +151,7 @@ class SearchIndex:
             return Answer(
                 question=question,
                 status=Status.NOT_FOUND,
-                notice=f"I have no statements giving {_possessive(stranger.title())} position.",
+                notice=f"I have no statements giving {_owner(stranger)} position.",
                 explanation=explanation,
             )
         mask = self.filters.mask(understood.speaker_ids, parsed.dates, countries)
