@@ -8,8 +8,11 @@ filters, and questions the bot must decline.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import json
+import logging
 import math
 import os
 import platform
@@ -18,7 +21,7 @@ import re
 import shutil
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -334,3 +337,12 @@ class QueryMaker:
             queries.append(self.keyword())
         self.rng.shuffle(queries)
         return queries[:count]
+
+
+def run_event_loop(main: Callable[[], Coroutine[Any, Any, int]]) -> int:
+    """How the end-to-end benchmarks run: quiet logs, PTB's timedelta mode, Ctrl-C exits 130."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    with contextlib.suppress(KeyboardInterrupt):
+        return asyncio.run(main())
+    return 130

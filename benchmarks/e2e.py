@@ -34,8 +34,6 @@ import argparse
 import asyncio
 import contextlib
 import html
-import logging
-import os
 import statistics
 import sys
 import tempfile
@@ -63,6 +61,7 @@ from benchmarks.common import (
     ms,
     percentile,
     rounded,
+    run_event_loop,
     table,
 )
 from benchmarks.synth import DEFAULT_SEED
@@ -367,11 +366,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if min(args.questions, args.latency_questions, args.rounds) < 1:
         print("error: --questions, --latency-questions, --rounds must be positive", file=sys.stderr)
         return 2
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    os.environ.setdefault("PTB_TIMEDELTA", "true")
-    with contextlib.suppress(KeyboardInterrupt):
-        return asyncio.run(run(args))
-    return 130
+    return run_event_loop(lambda: run(args))
 
 
 if __name__ == "__main__":

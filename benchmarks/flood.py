@@ -25,9 +25,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import logging
-import os
 import sys
 import tempfile
 import time
@@ -36,7 +33,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from benchmarks.common import describe_machine, emit_json, log, ms, percentile, rounded, table
+from benchmarks.common import (
+    describe_machine,
+    emit_json,
+    log,
+    ms,
+    percentile,
+    rounded,
+    run_event_loop,
+    table,
+)
 from benchmarks.e2e import AnyApp, Key, TimedBotAPI, run_app
 from bot.config import BUNDLED_KNOWLEDGE, Settings
 from handlers.app import build_application
@@ -218,11 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.duration < args.interval:
         print("error: --duration must be at least --interval", file=sys.stderr)
         return 2
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    os.environ.setdefault("PTB_TIMEDELTA", "true")
-    with contextlib.suppress(KeyboardInterrupt):
-        return asyncio.run(run(args))
-    return 130
+    return run_event_loop(lambda: run(args))
 
 
 if __name__ == "__main__":
