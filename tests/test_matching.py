@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from bot.search.engine import SearchIndex
+from bot.search.engine import SearchConfig, SearchIndex
 from bot.search.query import focus, parse_question
 from bot.search.spelling import Speller
+from tests.fictional import STATEMENTS_FILE, STATEMENTS_YAML, MakeKB
 
 
 def top_ids(index: SearchIndex, question: str) -> list[str]:
@@ -119,3 +120,60 @@ def test_a_stranger_of_several_words_takes_the_article(bundled_index: SearchInde
 def test_now_asks_for_the_newest(fictional_index: SearchIndex) -> None:
     assert parse_question("what is the toll policy now").latest
     assert parse_question("is Quill still against higher tolls").latest
+
+
+def test_a_misspelt_everyday_word_becomes_the_english_word(fictional_index: SearchIndex) -> None:
+    """The knowledge base need not hold the word: "opning" is "opening" (wordfreq's English),
+    whose stem can still match "open"; a name nobody has seen is left alone."""
+    speller = Speller(fictional_index.kb, Counter({"canals": 3}), frozenset())
+    assert speller.correct("opning") == "opening"
+    assert speller.correct("figrue") == "figure"
+    assert speller.correct("kessary") is None  # not one edit from any common English word
+    assert speller.correct("canlas") == "canals"  # the knowledge base's own word comes first
+
+
+def test_a_statement_naming_the_year_asked_about_is_a_candidate(make_kb: MakeKB) -> None:
+    """ "tolls 2030" may mean what was said in 2030 or what was said about 2030: a statement
+    naming the year is let in, marked as said at another time, and the notices still count
+    only what was said then."""
+    kb = make_kb(
+        {
+            STATEMENTS_FILE: STATEMENTS_YAML.replace(
+                "keep canal tolls where they are.", "keep canal tolls where they are until 2030."
+            )
+        }
+    ).load()
+    index = SearchIndex(kb, SearchConfig(threshold=0.0))
+    answer = index.search("canal tolls 2030")
+    assert [m.item.statement.id for m in answer.matches][:1] == ["quill-tolls-position"]
+    assert answer.matches[0].signals["undated"] == 1.0
+    dates = parse_question("canal tolls 2030").dates
+    assert dates is not None
+    strict = index.filters.mask([], dates, [])
+    assert strict is not None
+    assert not strict.any()
+
+
+def test_a_topic_phrase_also_counts_its_own_words(fictional_index: SearchIndex) -> None:
+    """ "lantern boats" names the topic and its words still count, at a lower weight, for the
+    statement that says "boat"."""
+    terms = fictional_index.search("lantern boats").explanation["terms"]
+    assert "#lantern-festival" in terms
+    assert 0 < terms["boat"] < terms["#lantern-festival"]
+
+
+def test_whom_a_question_asks_about_is_checked_against_the_speakers(
+    fictional_index: SearchIndex,
+) -> None:
+    """A title nobody in the knowledge base holds ("the police commissioner") counts against
+    every answer; a title a speaker held ("the chancellor") or a name does not."""
+    filters = fictional_index.filters
+    assert filters.strangeness(("the police commissioner",)) == 1.0
+    assert filters.strangeness(("the chancellor",)) == 0.0
+    assert filters.strangeness(("minister quill",)) == 0.0
+    assert 0 < filters.strangeness(("the examplian harbour master",)) < 1
+    assert parse_question("examplian opposition view on tolls").owners == ("examplian opposition",)
+    asked = fictional_index.search("what does the police commissioner think about canal tolls")
+    fair = fictional_index.search("what does the chancellor think about canal tolls")
+    assert asked.explanation["candidates"][0]["signals"]["stranger"] == 1.0
+    assert fair.explanation["candidates"][0]["signals"]["stranger"] == 0.0

@@ -38,6 +38,8 @@ FEATURES: tuple[str, ...] = (
     "semantic_margin",  # that similarity minus the best other candidate's
     "semantic_lead",  # 1 for the candidate the embeddings find closest
     "recency",  # asked for the latest: 1 for the newest candidate, 0 for the oldest
+    "undated",  # said outside the question's dates, but its words name the year asked about
+    "stranger",  # share of whom the question asks ("the police chief") that names no speaker
 )
 
 

@@ -27,12 +27,20 @@ from bot.search.index import UNKNOWN_ENTITY_FACTOR, TermIndex
 from bot.search.lexicon import HAN_NAMES, PLACE_NAMES
 from bot.search.query import ParsedQuestion, focus, parse_question
 from bot.search.ranking import CANDIDATES as BARE_CANDIDATES
-from bot.search.ranking import QueryTerms, Ranked, candidates, rank_bare, rerank
+from bot.search.ranking import (
+    QueryTerms,
+    Ranked,
+    candidates,
+    rank_bare,
+    relevant_newest_first,
+    rerank,
+)
 from bot.search.roles import Roles, Tenure, held_by
 from bot.search.spelling import Speller
 from bot.search.vectors import StatementVectors
 
 EXPLAINED_CANDIDATES = 8
+LITERAL_FACTOR = 0.5  # a topic phrase's own words, beside the topic they name
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +49,7 @@ class SearchConfig:
     max_results: int = 5
     max_question_chars: int = 500
     semantic: bool = False  # the optional sentence-embedding reranker (bot/search/semantic.py)
+    every_candidate: bool = False  # for fitting: "latest" keeps the candidates it would drop
 
 
 @dataclass
@@ -154,9 +163,10 @@ class SearchIndex:
                 notice=f"I have no statements giving {_owner(stranger)} position.",
                 explanation=explanation,
             )
-        mask = self.filters.mask(understood.speaker_ids, parsed.dates, countries)
         if not understood.weights:
+            mask = self.filters.mask(understood.speaker_ids, parsed.dates, countries)
             return self._by_filter_only(question, understood, mask, limit, notice)
+        mask = self.filters.mask(understood.speaker_ids, parsed.dates, countries, mentions=True)
         ranked = self._rank(understood, mask)
         accepted = [row for row in ranked if row.confidence >= self.threshold]
         explanation["candidates"] = self._explained(ranked)
@@ -189,7 +199,8 @@ class SearchIndex:
         words = [w for w in words if w not in self.filters.code]
         topics_found: list[str] = []
         pairs = self.analyzer.analyze_words(words, topics_found=topics_found)
-        literal = {t for t, _ in self.analyzer.analyze_words(words, keep_topic_words=True)}
+        literal_pairs = self.analyzer.analyze_words(words, keep_topic_words=True)
+        literal = {t for t, _ in literal_pairs}
         weights: dict[str, float] = {}
         for term, word in pairs:
             weights[term] = max(weights.get(term, 0.0), self.terms.weight(term, word))
@@ -201,6 +212,11 @@ class SearchIndex:
         unknown_share = unknown / total if total else 0.0
         named = sum(w for t, w in weights.items() if self.terms.known(t) and t in self.name_terms)
         names_share = named / (total - unknown) if total > unknown else 0.0
+        # the words of a topic phrase still count, a little, for the statements that use them
+        # ("rate cut" names the topic and is also what one statement says happened)
+        for term, word in literal_pairs:
+            if term not in weights and self.terms.known(term):
+                weights[term] = LITERAL_FACTOR * self.terms.weight(term, word)
         dates = parsed.dates
         explanation: dict[str, Any] = {
             "normalised": parsed.text,
@@ -238,7 +254,10 @@ class SearchIndex:
         if self.vectors is not None:
             semantic = self.vectors.similarities(understood.parsed.original)
             top = list(dict.fromkeys([*top, *self.vectors.nearest(semantic, mask)]))
-        return rerank(top, scores, self.terms.docs, query, self._model, semantic)
+        ranked = rerank(top, scores, self.terms.docs, query, self._model, semantic)
+        if self.config.every_candidate or not query.latest:
+            return ranked
+        return relevant_newest_first(ranked, self.terms.docs)
 
     def _by_filter_only(
         self,
@@ -297,7 +316,16 @@ class SearchIndex:
             tenures=understood.tenures,
             literal=understood.literal,
             latest=understood.parsed.latest,
+            undated=self._undated(understood.parsed),
+            stranger=self.filters.strangeness(understood.parsed.owners),
         )
+
+    def _undated(self, parsed: ParsedQuestion) -> frozenset[int]:
+        """Statements outside the question's dates, let in because they name its year."""
+        if parsed.dates is None:
+            return frozenset()
+        outside = self.filters.mentioning(parsed.dates) & ~self.filters.dated(parsed.dates)
+        return frozenset(int(i) for i in np.flatnonzero(outside))
 
     def _explained(self, ranked: list[Ranked]) -> list[dict[str, Any]]:
         return [

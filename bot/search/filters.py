@@ -18,9 +18,11 @@ from bot.normalize import normalize, tokens
 from bot.search.analyzer import Analyzer
 from bot.search.dates import DateRange
 from bot.search.lexicon import GAZETTEER, PLACE_NAMES, zipf
+from bot.search.text import stem
 
 Mask = npt.NDArray[np.bool_]
 OWNER_WORDS = 3  # the last words of "… America's policy" that can name the owner
+MENTIONED_YEARS = 2  # a longer range ("since 2019") is a date filter, never a subject
 NAME_ZIPF = 4.5  # a capitalised everyday word ("National Bank") is not taken for a name
 
 
@@ -47,6 +49,8 @@ class Filters:
             if speaker.country
         }
         self.others = proper_names(kb) - speaker_words(kb, analyzer)
+        self.years = _years_mentioned(kb)
+        self.speaker_stems = frozenset(stem(w) for w in speaker_words(kb, analyzer))
 
     def owners(self, owner_phrases: tuple[str, ...]) -> tuple[list[str], str | None]:
         """Whose position the question asks for: a speaker's country, or someone we lack.
@@ -70,6 +74,23 @@ class Filters:
                 return [], (places or strangers)[0]
         return countries, None
 
+    def strangeness(self, owner_phrases: tuple[str, ...]) -> float:
+        """How much of whom the question asks ("the opposition leader", "the landlords'
+        association") names nobody in the knowledge base: the largest share of an owner
+        phrase's words that are no speaker's name, alias, title or country."""
+        worst = 0.0
+        for owner in owner_phrases:
+            words = tokens(normalize(owner))[-OWNER_WORDS:]
+            if self.analyzer.speakers.apply(words)[1]:
+                continue
+            canonical = self.analyzer.synonyms.apply(words)[0]  # "examplian" → "examplia"
+            content = [w for w in canonical if w not in self.analyzer.stopwords]
+            if content:
+                strange = [stem(w) not in self.speaker_stems for w in content]
+                # the last word is who it is ("president"); the others only qualify it
+                worst = max(worst, (sum(strange) / len(strange) + strange[-1]) / 2)
+        return worst
+
     def made_by(self, speaker_ids: list[str]) -> Mask:
         """Statements whose words are these speakers' (relayed by someone else or not): what
         "N statements by X" counts everywhere, /speakers and stats included."""
@@ -87,9 +108,18 @@ class Filters:
         return mask
 
     def mask(
-        self, speaker_ids: list[str], dates: DateRange | None, countries: list[str]
+        self,
+        speaker_ids: list[str],
+        dates: DateRange | None,
+        countries: list[str],
+        *,
+        mentions: bool = False,
     ) -> Mask | None:
-        """The statements the question allows, or None when it does not narrow anything."""
+        """The statements the question allows, or None when it does not narrow anything.
+
+        With ``mentions``, a date also lets in statements whose words name its year ("the 2024
+        deficit", "zero emission by 2030"): a year in a question is as often the subject as the
+        day it was said. The ranker knows which those are (:meth:`dated`)."""
         mask: Mask | None = None
         if speaker_ids:
             each = [self.involving(speaker_id) for speaker_id in speaker_ids]
@@ -101,11 +131,40 @@ class Filters:
             by_country = np.isin(self.speaker_codes, np.array(codes, dtype=np.int32))
             mask = by_country if mask is None else mask & by_country
         if dates is not None:
-            start = dates.start.toordinal() if dates.start else -(2**31)
-            end = dates.end.toordinal() if dates.end else 2**31 - 1
-            in_range = (self.date_ends >= start) & (self.dates <= end)
+            in_range = self.dated(dates)
+            if mentions:
+                in_range = in_range | self.mentioning(dates)
             mask = in_range if mask is None else mask & in_range
         return mask
+
+    def dated(self, dates: DateRange) -> Mask:
+        """Statements said within the range (a partial date when its period overlaps it)."""
+        start = dates.start.toordinal() if dates.start else -(2**31)
+        end = dates.end.toordinal() if dates.end else 2**31 - 1
+        in_range: Mask = (self.date_ends >= start) & (self.dates <= end)
+        return in_range
+
+    def mentioning(self, dates: DateRange) -> Mask:
+        """Statements whose words name a year of a closed range of at most MENTIONED_YEARS."""
+        mask: Mask = np.zeros(len(self.years), dtype=np.bool_)
+        if dates.start is None or dates.end is None:
+            return mask
+        wanted = set(range(dates.start.year, dates.end.year + 1))
+        if len(wanted) > MENTIONED_YEARS:
+            return mask
+        for index, years in enumerate(self.years):
+            mask[index] = not wanted.isdisjoint(years)
+        return mask
+
+
+_YEAR_WORD = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+
+
+def _years_mentioned(kb: KnowledgeBase) -> list[frozenset[int]]:
+    return [
+        frozenset(int(y) for y in _YEAR_WORD.findall(f"{s.text} {s.context or ''}"))
+        for s in kb.statements
+    ]
 
 
 _NAME = re.compile(r"(?<=[a-z,;:] )([A-Z][a-z]+(?:[- ][A-Z][a-z]+)*)")

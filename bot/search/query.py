@@ -134,6 +134,10 @@ _OWNER_PATTERNS = (
         r"(?:say|said|says|think|thinks|mean|tell|told|comment|respond|state|stated|saying)\b"
     ),
     re.compile(r"^\s*([^\W\d_][\w.\- ]{1,30}?)\s+(?:said|says|thinks|stated)\b"),
+    # "opposition view on …", without the possessive
+    re.compile(
+        r"^\s*([^\W\d_][\w.\-]*(?:\s+[^\W\d_][\w.\-]*){0,2})\s+(?:views?|position|stance)\s+on\b"
+    ),
 )
 _WANTS_QUOTE = re.compile(
     r"\b(?:direct\s+)?(?:quote|quotes|quoted|quotation|quotations|verbatim|exact\s+words|"

@@ -49,6 +49,8 @@ class QueryTerms:
     tenures: Sequence[Tenure] = ()
     literal: str = ""  # the question's own words (topic names included), sorted stems
     latest: bool = False  # asked for the position as it stands now
+    undated: frozenset[int] = frozenset()  # outside the question's dates, naming its year
+    stranger: float = 0.0  # share of whom the question asks that names no speaker
 
 
 def candidates(scores: npt.NDArray[np.float32]) -> list[int]:
@@ -104,21 +106,22 @@ def rerank(
             "quote": float(query.wants_quote and doc.statement.kind is StatementKind.QUOTE),
             **_semantic_features(index, close, closest),
             "recency": recency.get(index, 0.0),
+            "undated": float(index in query.undated),
+            "stranger": query.stranger,
         }
         ranked.append(_scored(index, features, model))
-    return order(ranked, docs, latest=query.latest)
+    return sorted(
+        ranked, key=lambda r: (-r.signals["rank"], -docs[r.index].statement.date.toordinal())
+    )
 
 
 RELEVANT_SHARE = 0.5  # for "latest": candidates ranked at least this share of the best count
 
 
-def order(ranked: list[Ranked], docs: Sequence[Doc], *, latest: bool) -> list[Ranked]:
-    """Best first by the ranker, newer first on a tie; for "latest", only the candidates ranked
-    close to the best (the relevant ones), newest first."""
-    ranked = sorted(
-        ranked, key=lambda r: (-r.signals["rank"], -docs[r.index].statement.date.toordinal())
-    )
-    if not latest or not ranked:
+def relevant_newest_first(ranked: list[Ranked], docs: Sequence[Doc]) -> list[Ranked]:
+    """For "latest": of candidates best first, only those ranked close to the best (the
+    relevant ones), newest first."""
+    if not ranked:
         return ranked
     bar = RELEVANT_SHARE * ranked[0].signals["rank"]
     relevant = [r for r in ranked if r.signals["rank"] >= bar]

@@ -1,13 +1,17 @@
-"""Typo correction against the knowledge base's own vocabulary.
+"""Typo correction against the knowledge base's own vocabulary, then general English.
 
 Only words the knowledge base (or the question grammar) does not know are corrected, to the
 closest known word by edit distance, and a valid English word (wordfreq) only to a far more
-common one: "plan" and "plant" are both words.
+common one: "plan" and "plant" are both words. A misspelling one edit away from a common
+English word the knowledge base happens not to use ("opning", "figrue") becomes that word, so
+that its stem can still match ("opening" → "open") and an everyday word is not mistaken for a
+rare name the knowledge base lacks.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from functools import cache
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -35,6 +39,22 @@ EXTRA_VOCABULARY = frozenset(MONTHS) | frozenset(
 
 VALID_ZIPF = 3.0  # a word at least this common in English is taken as meant
 LIKELIER_BY = 2.0  # unless the knowledge base's word is this much more common (Zipf scale)
+
+
+ENGLISH_WORDS = 50_000  # wordfreq's most common English words searched for a correction
+ENGLISH_MIN_LENGTH = 5  # shorter words are too easily one edit from another word
+
+
+@cache
+def english_by_length() -> dict[int, list[str]]:
+    """Common English words (wordfreq, Zipf at least VALID_ZIPF) by length, commonest first."""
+    from wordfreq import top_n_list
+
+    by_length: dict[int, list[str]] = {}
+    for word in top_n_list("en", ENGLISH_WORDS):
+        if word.isascii() and word.isalpha() and zipf(word) >= VALID_ZIPF:
+            by_length.setdefault(len(word), []).append(word)
+    return by_length
 
 
 def _likelier(candidate: str, word: str) -> bool:
@@ -79,7 +99,11 @@ class Speller:
             return word[:-1]  # a possessive typed without its apostrophe: "chinas", "xis"
         if len(word) <= 3:
             return self._swapped(word)
-        best = self._nearest(word, 1 if len(word) <= 5 else 2)
+        best = _nearest(self._by_length, word, 1 if len(word) <= 5 else 2)
+        if (best is None or best[0] > 1) and len(word) >= ENGLISH_MIN_LENGTH:
+            english = _nearest(english_by_length(), word, 1)
+            if english is not None and zipf(word) == 0.0:  # wordfreq has never seen the typo
+                best = english
         if best is None:
             return None
         distance, _similarity, candidate = best
@@ -98,20 +122,22 @@ class Speller:
                 return candidate
         return None
 
-    def _nearest(self, word: str, max_distance: int) -> tuple[int, float, str] | None:
-        best: tuple[int, float, str] | None = None
-        length = len(word)
-        for size in range(length - max_distance, length + max_distance + 1):
-            choices = self._by_length.get(size)
-            if not choices:
-                continue
-            found = process.extractOne(
-                word, choices, scorer=OSA.distance, score_cutoff=max_distance
-            )
-            if found is None:
-                continue
-            # equal edit distance: prefer the closer spelling ("redy" → "ready", not "red")
-            key = (int(found[1]), -fuzz.ratio(word, found[0]), found[0])
-            if best is None or key < best:
-                best = key
-        return best
+
+def _nearest(
+    by_length: dict[int, list[str]], word: str, max_distance: int
+) -> tuple[int, float, str] | None:
+    """The closest word of the same length give or take ``max_distance`` (OSA distance)."""
+    best: tuple[int, float, str] | None = None
+    length = len(word)
+    for size in range(length - max_distance, length + max_distance + 1):
+        choices = by_length.get(size)
+        if not choices:
+            continue
+        found = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=max_distance)
+        if found is None:
+            continue
+        # equal edit distance: prefer the closer spelling ("redy" → "ready", not "red")
+        key = (int(found[1]), -fuzz.ratio(word, found[0]), found[0])
+        if best is None or key < best:
+            best = key
+    return best

@@ -51,7 +51,7 @@ class Question:
 
 
 def collect(entry: EvalSet, index: SearchIndex, cases: Sequence[Case]) -> list[Question]:
-    index.config = replace(index.config, threshold=0.0)
+    index.config = replace(index.config, threshold=0.0, every_candidate=True)
     questions = []
     for case in cases:
         answer = index.search(case.question, limit=CANDIDATES)
