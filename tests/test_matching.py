@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
+import pytest
+
 from bot.search.engine import SearchConfig, SearchIndex
 from bot.search.query import focus, parse_question
 from bot.search.spelling import Speller
@@ -154,12 +156,24 @@ def test_a_statement_naming_the_year_asked_about_is_a_candidate(make_kb: MakeKB)
     assert not strict.any()
 
 
-def test_a_topic_phrase_also_counts_its_own_words(fictional_index: SearchIndex) -> None:
-    """ "lantern boats" names the topic and its words still count, at a lower weight, for the
-    statement that says "boat"."""
-    terms = fictional_index.search("lantern boats").explanation["terms"]
-    assert "#lantern-festival" in terms
-    assert 0 < terms["boat"] < terms["#lantern-festival"]
+def test_a_topic_phrase_also_counts_its_own_words(make_kb: MakeKB) -> None:
+    """ "lantern boats" names the topic; of two statements on it, the one that says "boats"
+    holds the phrase's words (the ``phrase`` feature), the other does not."""
+    kb = make_kb(
+        {
+            STATEMENTS_FILE: STATEMENTS_YAML.replace(
+                "topics: [canal-policy]\n", "topics: [canal-policy, lantern-festival]\n", 1
+            )
+        }
+    ).load()
+    index = SearchIndex(kb, SearchConfig(threshold=0.0))
+    answer = index.search("lantern boats")
+    phrase = {m.item.statement.id: m.signals["phrase"] for m in answer.matches}
+    assert list(answer.explanation["terms"]) == ["#lantern-festival"]
+    # each holds one of the two words, so their shares of the phrase add up to all of it
+    assert 0 < phrase["quill-canals-open"] < 1  # "boat"
+    assert 0 < phrase["ledger-lantern-festival"] < 1  # "lantern"
+    assert phrase["quill-canals-open"] + phrase["ledger-lantern-festival"] == pytest.approx(1)
 
 
 def test_whom_a_question_asks_about_is_checked_against_the_speakers(
@@ -177,3 +191,14 @@ def test_whom_a_question_asks_about_is_checked_against_the_speakers(
     fair = fictional_index.search("what does the chancellor think about canal tolls")
     assert asked.explanation["candidates"][0]["signals"]["stranger"] == 1.0
     assert fair.explanation["candidates"][0]["signals"]["stranger"] == 0.0
+
+
+def test_whose_position_may_follow_of(bundled_index: SearchIndex) -> None:
+    """ "the red lines of Russia" asks for Russia's, as "Russia's red lines" does; a
+    preposition ends the owner ("the position of the mayor on fares")."""
+    assert parse_question("red lines of Russia").owners == ("russia",)
+    assert parse_question("what is the position of the mayor on fares").owners == ("mayor",)
+    assert parse_question("red lines").owners == ()
+    answer = bundled_index.search("red lines of Russia")
+    assert not answer.answered
+    assert answer.notice == "I have no statements giving Russia's position."

@@ -40,6 +40,7 @@ FEATURES: tuple[str, ...] = (
     "recency",  # asked for the latest: 1 for the newest candidate, 0 for the oldest
     "undated",  # said outside the question's dates, but its words name the year asked about
     "stranger",  # share of whom the question asks ("the police chief") that names no speaker
+    "phrase",  # share of the words of the topic phrases the question names that it holds
 )
 
 

@@ -40,7 +40,6 @@ from bot.search.spelling import Speller
 from bot.search.vectors import StatementVectors
 
 EXPLAINED_CANDIDATES = 8
-LITERAL_FACTOR = 0.5  # a topic phrase's own words, beside the topic they name
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +62,7 @@ class _Understood:
     names: float  # share of the known weight in names: places, people, bodies
     tenures: list[Tenure]  # who held the titles the question names ("the mayor")
     literal: str  # the question's own words, topic names included, for text similarity
+    phrase_weights: dict[str, float]  # the words of the topic phrases it names
     topics: list[str]  # topics the question names
     explanation: dict[str, Any]
 
@@ -212,11 +212,13 @@ class SearchIndex:
         unknown_share = unknown / total if total else 0.0
         named = sum(w for t, w in weights.items() if self.terms.known(t) and t in self.name_terms)
         names_share = named / (total - unknown) if total > unknown else 0.0
-        # the words of a topic phrase still count, a little, for the statements that use them
-        # ("rate cut" names the topic and is also what one statement says happened)
-        for term, word in literal_pairs:
-            if term not in weights and self.terms.known(term):
-                weights[term] = LITERAL_FACTOR * self.terms.weight(term, word)
+        # the words of a topic phrase still count for the statements that use them ("rate cut"
+        # names the topic and is also what one statement says happened): a feature of their own
+        phrase_weights = {
+            term: self.terms.weight(term, word)
+            for term, word in literal_pairs
+            if term not in weights and self.terms.known(term)
+        }
         dates = parsed.dates
         explanation: dict[str, Any] = {
             "normalised": parsed.text,
@@ -240,6 +242,7 @@ class SearchIndex:
             names_share,
             tenures,
             " ".join(sorted(t for t in literal if not t.startswith(TOPIC_PREFIX))),
+            phrase_weights,
             [t.removeprefix(TOPIC_PREFIX) for t in topics_found],
             explanation,
         )
@@ -318,6 +321,7 @@ class SearchIndex:
             latest=understood.parsed.latest,
             undated=self._undated(understood.parsed),
             stranger=self.filters.strangeness(understood.parsed.owners),
+            phrase_weights=understood.phrase_weights,
         )
 
     def _undated(self, parsed: ParsedQuestion) -> frozenset[int]:

@@ -127,6 +127,7 @@ _OWNER_NOUNS = (
     r"positions|view|views|red\s+lines?|bottom\s+lines?|goals?|approach|strategy|attitude|"
     r"thoughts?|opinions?|response|reaction|remarks|comments?|statements?|line)\b"
 )
+_PREPOSITIONS = r"(?:on|about|toward|towards|regarding|in|for|with|to|at|over|since|after|before)\b"
 _OWNER_PATTERNS = (
     re.compile(r"([^\W\d_][\w.\-]*(?:\s+[^\W\d_][\w.\-]*){0,2})['’]s?\s+" + _OWNER_NOUNS),
     re.compile(
@@ -134,6 +135,12 @@ _OWNER_PATTERNS = (
         r"(?:say|said|says|think|thinks|mean|tell|told|comment|respond|state|stated|saying)\b"
     ),
     re.compile(r"^\s*([^\W\d_][\w.\- ]{1,30}?)\s+(?:said|says|thinks|stated)\b"),
+    # "the red lines of Russia", "the view of the opposition leader on …"
+    re.compile(
+        r"\b" + _OWNER_NOUNS + r"\s+(?:of|from)\s+(?:the\s+)?"
+        r"((?:(?!" + _PREPOSITIONS + r")[^\W\d_][\w.\-]*)(?:\s+(?!" + _PREPOSITIONS + r")"
+        r"[^\W\d_][\w.\-]*){0,2})"
+    ),
     # "opposition view on …", without the possessive
     re.compile(
         r"^\s*([^\W\d_][\w.\-]*(?:\s+[^\W\d_][\w.\-]*){0,2})\s+(?:views?|position|stance)\s+on\b"

@@ -51,6 +51,7 @@ class QueryTerms:
     latest: bool = False  # asked for the position as it stands now
     undated: frozenset[int] = frozenset()  # outside the question's dates, naming its year
     stranger: float = 0.0  # share of whom the question asks that names no speaker
+    phrase_weights: Mapping[str, float] = field(default_factory=dict)  # topic phrases' words
 
 
 def candidates(scores: npt.NDArray[np.float32]) -> list[int]:
@@ -108,6 +109,7 @@ def rerank(
             "recency": recency.get(index, 0.0),
             "undated": float(index in query.undated),
             "stranger": query.stranger,
+            "phrase": share_held(doc.text_terms, query.phrase_weights),
         }
         ranked.append(_scored(index, features, model))
     return sorted(
@@ -200,6 +202,12 @@ def _question_similarity(query_string: str, doc: Doc) -> float:
         query_string, doc.question_strings, scorer=fuzz.token_sort_ratio, processor=None
     )
     return found[1] / 100.0 if found else 0.0
+
+
+def share_held(terms: tuple[str, ...], weights: Mapping[str, float]) -> float:
+    """The share of ``weights`` (a question's words) that these terms (a statement's) hold."""
+    total = sum(weights.values())
+    return sum(weights.get(t, 0.0) for t in terms) / total if total else 0.0
 
 
 def share(
