@@ -199,6 +199,9 @@ def test_whose_position_may_follow_of(bundled_index: SearchIndex) -> None:
     assert parse_question("red lines of Russia").owners == ("russia",)
     assert parse_question("what is the position of the mayor on fares").owners == ("mayor",)
     assert parse_question("red lines").owners == ()
+    # after a possessive, "of" says what the view is about, not whose it is
+    assert "us sanctions" not in parse_question("China's view of US sanctions").owners
+    assert bundled_index.search("What is China's view of US sanctions and suppression?").answered
     answer = bundled_index.search("red lines of Russia")
     assert not answer.answered
     assert answer.notice == "I have no statements giving Russia's position."

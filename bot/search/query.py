@@ -135,12 +135,6 @@ _OWNER_PATTERNS = (
         r"(?:say|said|says|think|thinks|mean|tell|told|comment|respond|state|stated|saying)\b"
     ),
     re.compile(r"^\s*([^\W\d_][\w.\- ]{1,30}?)\s+(?:said|says|thinks|stated)\b"),
-    # "the red lines of Russia", "the view of the opposition leader on …"
-    re.compile(
-        r"\b" + _OWNER_NOUNS + r"\s+(?:of|from)\s+(?:the\s+)?"
-        r"((?:(?!" + _PREPOSITIONS + r")[^\W\d_][\w.\-]*)(?:\s+(?!" + _PREPOSITIONS + r")"
-        r"[^\W\d_][\w.\-]*){0,2})"
-    ),
     # "opposition view on …", without the possessive
     re.compile(
         r"^\s*([^\W\d_][\w.\-]*(?:\s+[^\W\d_][\w.\-]*){0,2})\s+(?:views?|position|stance)\s+on\b"
@@ -159,8 +153,23 @@ _NOT_OWNERS = frozenset(
 """Words the owner patterns catch that name nobody: "Who said …?" asks for a speaker."""
 
 
+_OWNER_AFTER_OF = re.compile(
+    r"\b" + _OWNER_NOUNS + r"\s+(?:of|from)\s+(?:the\s+)?"
+    r"((?:(?!" + _PREPOSITIONS + r")[^\W\d_][\w.\-]*)(?:\s+(?!" + _PREPOSITIONS + r")"
+    r"[^\W\d_][\w.\-]*){0,2})"
+)
+"""“the red lines of Russia”, “the view of the opposition leader on …”; but in “China's view of
+US sanctions” the owner is China's and the rest is what the view is about."""
+_POSSESSIVE_BEFORE = re.compile(r"['’]s?\s+(?:[^\W\d_]+\s+)?$")
+
+
 def _owners(folded: str) -> tuple[str, ...]:
-    found = (m.group(1).strip() for p in _OWNER_PATTERNS for m in p.finditer(folded))
+    found = [m.group(1).strip() for p in _OWNER_PATTERNS for m in p.finditer(folded)]
+    found += [
+        m.group(1).strip()
+        for m in _OWNER_AFTER_OF.finditer(folded)
+        if not _POSSESSIVE_BEFORE.search(folded[: m.start()])
+    ]
     return tuple(owner for owner in found if owner.split()[-1] not in _NOT_OWNERS)
 
 
