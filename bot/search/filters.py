@@ -48,9 +48,11 @@ class Filters:
             for speaker in kb.speakers.values()
             if speaker.country
         }
-        self.others = proper_names(kb) - speaker_words(kb, analyzer)
-        self.years = _years_mentioned(kb)
-        self.speaker_stems = frozenset(stem(w) for w in speaker_words(kb, analyzer))
+        speakers = speaker_words(kb, analyzer)
+        self.others = proper_names(kb) - speakers
+        self.speaker_stems = frozenset(stem(w) for w in speakers)
+        self.size = len(statements)
+        self.naming_year = _statements_naming_years(kb)
 
     def owners(self, owner_phrases: tuple[str, ...]) -> tuple[list[str], str | None]:
         """Whose position the question asks for: a speaker's country, or someone we lack.
@@ -146,25 +148,30 @@ class Filters:
 
     def mentioning(self, dates: DateRange) -> Mask:
         """Statements whose words name a year of a closed range of at most MENTIONED_YEARS."""
-        mask: Mask = np.zeros(len(self.years), dtype=np.bool_)
+        mask: Mask = np.zeros(self.size, dtype=np.bool_)
         if dates.start is None or dates.end is None:
             return mask
-        wanted = set(range(dates.start.year, dates.end.year + 1))
-        if len(wanted) > MENTIONED_YEARS:
+        years = range(dates.start.year, dates.end.year + 1)
+        if len(years) > MENTIONED_YEARS:
             return mask
-        for index, years in enumerate(self.years):
-            mask[index] = not wanted.isdisjoint(years)
+        for year in years:
+            indices = self.naming_year.get(year)
+            if indices is not None:
+                mask[indices] = True
         return mask
 
 
 _YEAR_WORD = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 
 
-def _years_mentioned(kb: KnowledgeBase) -> list[frozenset[int]]:
-    return [
-        frozenset(int(y) for y in _YEAR_WORD.findall(f"{s.text} {s.context or ''}"))
-        for s in kb.statements
-    ]
+def _statements_naming_years(kb: KnowledgeBase) -> dict[int, npt.NDArray[np.int64]]:
+    """For each year the statements' words name, which statements name it."""
+    naming: dict[int, list[int]] = {}
+    for index, statement in enumerate(kb.statements):
+        text = f"{statement.text} {statement.context or ''}"
+        for year in {int(y) for y in _YEAR_WORD.findall(text)}:
+            naming.setdefault(year, []).append(index)
+    return {year: np.array(indices, dtype=np.int64) for year, indices in naming.items()}
 
 
 _NAME = re.compile(r"(?<=[a-z,;:] )([A-Z][a-z]+(?:[- ][A-Z][a-z]+)*)")
