@@ -8,6 +8,7 @@ from collections import Counter
 
 import pytest
 
+from bot.answers.answer import Status
 from bot.search.engine import SearchConfig, SearchIndex
 from bot.search.query import focus, parse_question
 from bot.search.spelling import Speller
@@ -56,6 +57,9 @@ def test_a_valid_english_word_is_not_corrected(fictional_index: SearchIndex) -> 
     speller = Speller(fictional_index.kb, Counter({"plant": 5, "canals": 3}), frozenset())
     assert speller.correct("plan") is None  # a word of its own, not a typo of "plant"
     assert speller.correct("canlas") == "canals"  # not a word: corrected
+    short = Speller(fictional_index.kb, Counter({"own": 5, "the": 9}), frozenset())
+    assert short.correct("won") is None  # a word of its own, not "own" with two letters swapped
+    assert short.correct("teh") == "the"
 
 
 def test_speaker_only_question_puts_their_own_words_first(fictional_index: SearchIndex) -> None:
@@ -205,3 +209,23 @@ def test_whose_position_may_follow_of(bundled_index: SearchIndex) -> None:
     answer = bundled_index.search("red lines of Russia")
     assert not answer.answered
     assert answer.notice == "I have no statements giving Russia's position."
+
+
+def test_messages_to_the_bot_about_itself_are_small_talk(fictional_index: SearchIndex) -> None:
+    """Chat addressed to the bot gets the friendly reply, whatever one statement happens to say
+    ("name", "old"); a question to the bot about a subject is still a question."""
+    for chat in ("what is your name", "who built this bot", "how old are you", "never mind"):
+        assert parse_question(chat).smalltalk, chat
+        assert fictional_index.search(chat).status is Status.SMALLTALK
+    for question in ("what do you know about canals", "can you tell me about the tolls"):
+        assert not parse_question(question).smalltalk, question
+
+
+def test_one_everyday_word_is_weak_evidence(fictional_index: SearchIndex) -> None:
+    """ "weather" covers all of a one-word question, like "lantern festival" does, but it is an
+    everyday word: the ``evidence`` feature tells them apart."""
+    index = SearchIndex(fictional_index.kb, SearchConfig(threshold=0.0))
+    everyday = index.search("weather").matches[0].signals
+    specific = index.search("canals of Examplia stay open every boat").matches[0].signals
+    assert everyday["coverage"] > 0.5
+    assert 0 < everyday["evidence"] < specific["evidence"]

@@ -41,6 +41,7 @@ FEATURES: tuple[str, ...] = (
     "undated",  # said outside the question's dates, but its words name the year asked about
     "stranger",  # share of whom the question asks ("the police chief") that names no speaker
     "phrase",  # share of the words of the topic phrases the question names that it holds
+    "evidence",  # the question's weight it holds, against a word no statement has (at most 1)
 )
 
 

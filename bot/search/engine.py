@@ -322,6 +322,7 @@ class SearchIndex:
             undated=self._undated(understood.parsed),
             stranger=self.filters.strangeness(understood.parsed.owners),
             phrase_weights=understood.phrase_weights,
+            rarest=self.terms.unknown_idf,
         )
 
     def _undated(self, parsed: ParsedQuestion) -> frozenset[int]:

@@ -27,6 +27,28 @@ def phrases(name: str) -> frozenset[str]:
     return frozenset(" ".join(line.split()) for line in _lines(name))
 
 
+@cache
+def sections(name: str) -> dict[str, frozenset[str]]:
+    """``data/<name>.txt`` in sections headed ``[section]``: each section's words, except in a
+    section named ``phrases``, whose lines are phrases."""
+    found: dict[str, list[str]] = {}
+    current = found.setdefault("", [])
+    for line in _lines(name):
+        if line.startswith("[") and line.endswith("]"):
+            current = found.setdefault(line[1:-1], [])
+        else:
+            current.append(line)
+    return {
+        section: frozenset(
+            " ".join(line.split()) if section == "phrases" else word
+            for line in lines
+            for word in ([line] if section == "phrases" else line.split())
+        )
+        for section, lines in found.items()
+        if section
+    }
+
+
 def _lines(name: str) -> list[str]:
     text = (DATA / f"{name}.txt").read_text(encoding="utf-8")
     lines = (line.split("#", 1)[0].strip() for line in text.splitlines())

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from bot.normalize import normalize, tokens
 from bot.search.dates import DATE_PATTERNS, DEADLINE, DateRange, date_range
+from bot.search.lexicon import sections
 
 _LATEST = re.compile(
     r"\b(?:latest|most\s+recent(?:ly)?|newest|recently|lately|last\s+said|now|nowadays|"
@@ -16,96 +17,12 @@ _LATEST = re.compile(
 )
 """Words asking for the position as it stands: the newest relevant statements come first."""
 
-SMALLTALK_TRIGGERS = frozenset(
-    [
-        "hi",
-        "hello",
-        "hey",
-        "heya",
-        "hiya",
-        "yo",
-        "sup",
-        "thanks",
-        "thank",
-        "thx",
-        "ty",
-        "cheers",
-        "bye",
-        "goodbye",
-        "morning",
-        "evening",
-        "afternoon",
-        "night",
-        "gm",
-        "gn",
-        "你好",
-        "谢谢",
-        "再见",
-        "ok",
-        "okay",
-        "cool",
-        "great",
-        "nice",
-        "awesome",
-    ]
-)
+SMALLTALK = sections("smalltalk")
+SMALLTALK_TRIGGERS = SMALLTALK["triggers"]
+SMALLTALK_ADDRESSING = SMALLTALK["addressing"]
+SMALLTALK_FILLER = SMALLTALK["filler"]
+SMALLTALK_PHRASES = SMALLTALK["phrases"]
 SMALLTALK_HAN = frozenset("你好 您好 谢谢 谢谢你 多谢 再见 嗨 哈喽 早上好 晚上好 你是谁".split())
-SMALLTALK_FILLER = frozenset(
-    [
-        "you",
-        "u",
-        "so",
-        "much",
-        "very",
-        "a",
-        "lot",
-        "good",
-        "there",
-        "all",
-        "guys",
-        "everyone",
-        "bot",
-        "policybot",
-        "how",
-        "are",
-        "is",
-        "it",
-        "going",
-        "what",
-        "who",
-        "your",
-        "name",
-        "do",
-        "can",
-        "r",
-        "doing",
-        "today",
-        "again",
-        "and",
-        "for",
-        "the",
-        "help",
-        "me",
-        "nice",
-        "to",
-        "meet",
-    ]
-)
-SMALLTALK_PHRASES = frozenset(
-    {
-        "who are you",
-        "what are you",
-        "what can you do",
-        "how are you",
-        "what do you do",
-        "help",
-        "what is this",
-        "are you a bot",
-        "how does this work",
-        "test",
-        "ping",
-    }
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +128,15 @@ def focus(question: str, max_chars: int) -> tuple[str, str | None]:
     )
 
 
+def _chat_word(word: str) -> bool:
+    return (
+        word in SMALLTALK_TRIGGERS
+        or word in SMALLTALK_ADDRESSING
+        or word in SMALLTALK_FILLER
+        or word.isdigit()
+    )
+
+
 def parse_question(question: str) -> ParsedQuestion:
     """Normalise a question and take out what is not matched as words: dates, recency, chat."""
     folded = unicodedata.normalize("NFKC", question).casefold()
@@ -233,8 +159,8 @@ def parse_question(question: str) -> ParsedQuestion:
         and (
             phrase in SMALLTALK_PHRASES
             or (
-                any(word in SMALLTALK_TRIGGERS for word in words)
-                and all(word in SMALLTALK_TRIGGERS or word in SMALLTALK_FILLER for word in words)
+                any(word in SMALLTALK_TRIGGERS or word in SMALLTALK_ADDRESSING for word in words)
+                and all(_chat_word(word) for word in words)
             )
         )
     )

@@ -52,6 +52,7 @@ class QueryTerms:
     undated: frozenset[int] = frozenset()  # outside the question's dates, naming its year
     stranger: float = 0.0  # share of whom the question asks that names no speaker
     phrase_weights: Mapping[str, float] = field(default_factory=dict)  # topic phrases' words
+    rarest: float = 0.0  # the weight of a word in no statement (the index's highest idf)
 
 
 def candidates(scores: npt.NDArray[np.float32]) -> list[int]:
@@ -110,6 +111,9 @@ def rerank(
             "undated": float(index in query.undated),
             "stranger": query.stranger,
             "phrase": share_held(doc.text_terms, query.phrase_weights),
+            # one everyday word ("great", "time") matching one statement covers all of a
+            # question but is weak evidence: the weight matched, against the rarest word's
+            "evidence": min(1.0, float(scores[index]) / query.rarest) if query.rarest else 0.0,
         }
         ranked.append(_scored(index, features, model))
     return sorted(

@@ -119,7 +119,7 @@ class Speller:
         """Short words: only two swapped letters count as a typo ("teh")."""
         for candidate in self._by_length.get(len(word), ()):
             if sorted(candidate) == sorted(word) and OSA.distance(word, candidate) == 1:
-                return candidate
+                return candidate if _likelier(candidate, word) else None  # "won" is not "own"
         return None
 
 

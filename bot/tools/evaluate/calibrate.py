@@ -27,7 +27,11 @@ from bot.tools.evaluate.suite import EvalSet
 L2 = 1.0
 NEWTON_STEPS = 25
 THRESHOLDS = tuple(round(0.025 * step, 3) for step in range(1, 40))
-TARGET_ABSTENTION = 0.96  # on the fit sets: the goal for sets never fitted
+# Asked of the fit sets themselves: the goal for sets never fitted is 0.96, and a threshold
+# fitted in-sample declines less on a knowledge base it was not fitted on. Measured on the fit
+# sets alone (each scored by a model fitted on the others): in-sample 0.96 gave 0.956 held out,
+# 0.97 gave 0.962, hence 0.97.
+TARGET_ABSTENTION = 0.97
 
 
 @dataclass(frozen=True, slots=True)
