@@ -32,6 +32,7 @@ from handlers.context import Context, Services, late_by, late_note, services_of
 from handlers.texts import (
     ASK_USAGE,
     LAST_RESULT,
+    NOTHING_FOUND_TO_CONTINUE,
     NOTHING_TO_CONTINUE,
     QUEUE_FULL,
     SLOW_DOWN,
@@ -241,7 +242,11 @@ async def _next_result(message: Message, context: Context) -> None:
         return
     _, question, page = base
     answer = services_of(context).library.index.search(question)
-    if not answer.answered or page + 1 >= len(answer.matches):
+    if not answer.answered:
+        text = NOTHING_FOUND_TO_CONTINUE.format(question=esc(question))
+        await message.reply_text(text, do_quote=True)
+        return
+    if page + 1 >= len(answer.matches):
         await message.reply_text(LAST_RESULT.format(question=esc(question)), do_quote=True)
         return
     await send_answer(message, context, question, page + 1)

@@ -14,6 +14,10 @@ NOT_YOURS = "These buttons belong to whoever asked — ask your own, or send the
 NO_MORE = "No more results."
 NOTHING_TO_CONTINUE = "Ask me a question first; then “more” shows its next result."
 LAST_RESULT = "That was the last result for “{question}”. Ask me something else!"
+NOTHING_FOUND_TO_CONTINUE = (
+    "I found nothing for “{question}”, so there is nothing more to show. Try other words, or "
+    "/topics to browse."
+)
 
 VOTED = {
     (None, True): "Thanks — noted.",

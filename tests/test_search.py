@@ -499,3 +499,15 @@ def test_the_notice_counts_a_speakers_statements_as_speakers_does(
     answer = bundled_index.search("What did Xi say about the weather in Paris?")
     assert answer.notice is not None
     assert f"{own} statements by Xi Jinping" in answer.notice
+
+
+def test_a_topic_in_a_help_sentence_is_written_as_the_texts_write_it(
+    fictional_index: SearchIndex,
+) -> None:
+    """ "What did Ada Quill say about canal policy?", not "… about Canal policy?": the texts
+    write "canal" in lower case; a name the texts capitalise keeps its capital."""
+    browser = fictional_index.browser
+    assert browser.in_sentence("Canal policy") == "canal policy"
+    assert browser.in_sentence("Examplia") == "Examplia"
+    assert browser.in_sentence("US tolls") == "US tolls"
+    assert fictional_index.examples().topic[:1].islower()

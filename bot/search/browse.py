@@ -6,6 +6,7 @@ buttons must not scan 100,000 statements per press.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,7 +29,8 @@ class Examples:
     another knowledge base has other speakers and topics)."""
 
     question: str  # sure to be answered
-    topic: str  # a topic name with statements, specific rather than overarching
+    topic: str  # a topic name with statements, specific rather than overarching, as written
+    # mid-sentence ("cooperation", but "Taiwan")
     speaker: str  # the speaker with the most statements
     month: str  # when the newest statement was made, e.g. "December 2024"
 
@@ -49,6 +51,7 @@ class Browser:
         self._by_topic: dict[str, list[Statement]] | None = None
         self._by_speaker: dict[str, list[Statement]] | None = None
         self._examples: list[str] | None = None
+        self._example_set: Examples | None = None
 
     def find_topic(self, name: str) -> Topic | None:
         """The topic a user means by ``name`` (any alias, any script, small typos)."""
@@ -78,16 +81,34 @@ class Browser:
         return self._by_topic, self._by_speaker
 
     def examples(self) -> Examples:
+        """Computed once per index: every help text and menu asks for them."""
+        if self._example_set is None:
+            self._example_set = self._make_examples()
+        return self._example_set
+
+    def _make_examples(self) -> Examples:
         kb = self.kb
         speakers = Counter(s.speaker for s in kb.statements)
         speaker_id = speakers.most_common(1)[0][0] if speakers else None
-        topic = self.specific_topic(speaker_id)
+        topic = self.in_sentence(self.specific_topic(speaker_id))
         speaker = kb.speakers[speaker_id].name if speaker_id else "the minister"
         newest = kb.newest_date
         month = newest.strftime("%B %Y") if newest else "2024"
         questions = self.example_questions(1)
         question = questions[0] if questions else f"What did {speaker} say about {topic}?"
         return Examples(question=question, topic=topic, speaker=speaker, month=month)
+
+    def in_sentence(self, name: str) -> str:
+        """A name as written mid-sentence: its first word lower-cased when the knowledge base's
+        own texts write that word in lower case more often than capitalised ("Cooperation" →
+        "cooperation"), kept for names ("Taiwan", "China–US relations")."""
+        first = name.split(maxsplit=1)[0] if name.strip() else ""
+        if not first[:1].isupper() or not first[1:].islower():
+            return name  # "US trade", "eTicket": written as given
+        texts = [*self.kb.source_texts.values(), *(s.text for s in self.kb.statements)]
+        lower = sum(len(re.findall(rf"\b{re.escape(first.lower())}\b", t)) for t in texts)
+        upper = sum(len(re.findall(rf"(?<![.!?]\s)\b{re.escape(first)}\b", t)) for t in texts)
+        return name[:1].lower() + name[1:] if lower > upper else name
 
     def specific_topic(self, speaker_id: str | None = None) -> str:
         """The most used topic (of ``speaker_id``'s statements, if given) that is not so broad

@@ -13,7 +13,13 @@ import pytest
 from bot.answers.card import MAX_CARD_CHARS
 from bot.answers.render import FAREWELL_REPLY, NOT_FOUND_REPLY, SMALLTALK_REPLY, THANKS_REPLY
 from bot.search.engine import SearchIndex
-from handlers.texts import ASK_USAGE, LAST_RESULT, NOTHING_TO_CONTINUE, SLOW_DOWN
+from handlers.texts import (
+    ASK_USAGE,
+    LAST_RESULT,
+    NOTHING_FOUND_TO_CONTINUE,
+    NOTHING_TO_CONTINUE,
+    SLOW_DOWN,
+)
 
 from .harness import (
     GROUP_ID,
@@ -141,6 +147,16 @@ async def test_typing_more_continues_the_last_answer(bot_app: BotHandle) -> None
         assert f"more::{page - 2}" in callback_data(answer)  # ◂ Previous, on the new message
     question, answer = await bot.ask("more")
     assert visible(answer) == visible(LAST_RESULT.format(question="cooperation"))
+
+
+async def test_more_after_a_question_nothing_answered_says_so(bot_app: BotHandle) -> None:
+    bot = bot_app
+    _, declined = await bot.ask("who won the football world cup")
+    assert not bot.services.library.index.search("who won the football world cup").answered
+    assert "<blockquote>" not in declined["text"]
+    _, answer = await bot.ask("more")
+    expected = NOTHING_FOUND_TO_CONTINUE.format(question="who won the football world cup")
+    assert visible(answer) == visible(expected)
 
 
 async def test_more_as_a_reply_in_a_group_continues_that_answer(bot_app: BotHandle) -> None:
