@@ -598,7 +598,7 @@ def test_ten_thousand_char_statement_fits_one_message(make_kb: MakeKB) -> None:
     assert notice in card
     assert "under Source" in card
     assert (
-        "published 2024-03-02" in check_telegram_html(statement_html(answer.matches[0].item)).text
+        "published 2 Mar 2024" in check_telegram_html(statement_html(answer.matches[0].item)).text
     )
 
 

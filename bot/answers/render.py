@@ -21,7 +21,7 @@ from bot.answers.answer import (
     speaker_line,
 )
 from bot.answers.card import card_html
-from bot.answers.wording import TRIM_MARK, esc, trim_at_sentence
+from bot.answers.wording import TRIM_MARK, esc, human_date, trim_at_sentence
 from bot.knowledge.models import Attributed, StatementKind
 from bot.normalize import normalize, tokens
 
@@ -143,7 +143,7 @@ def statement_html(item: Attributed, *, max_text: int = MAX_STATEMENT_CHARS) -> 
         )
     lines += [
         f"📅 {esc(date_line(item))}",
-        f"📰 {title}, published {esc(source.published.isoformat())}",
+        f"📰 {title}, published {esc(human_date(source.published))}",
     ]
     return "\n".join(lines)
 
@@ -153,7 +153,7 @@ def source_html(item: Attributed) -> str:
     lines = [
         f"<b>{esc(source.title)}</b>",
         f"Publisher: {esc(source.publisher)}",
-        f"Published: {esc(source.published.isoformat())}",
+        f"Published: {esc(human_date(source.published))}",  # as the card writes dates
         f"Language: {esc(source.language)}",
         "Link: "
         + (

@@ -82,7 +82,7 @@ async def test_source_shows_full_details_and_back_restores_the_answer_card(
         "top diplomat"
     )
     assert "Publisher: Xinhua" in shown
-    assert "Published: 2024-12-18" in shown
+    assert "Published: 18 Dec 2024" in shown  # dated as the card dates
     assert "Language: en" in shown
     assert "Link: not known" in shown
     assert "Context: Wang Yi's account" in shown
