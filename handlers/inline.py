@@ -1,4 +1,5 @@
-"""Inline mode: `@BotName query` in any chat offers up to ten statements to share.
+"""Inline mode: `@BotName query` in any chat offers up to ten statements to share (an empty
+query: the newest statements, ten more each time the user scrolls to the end).
 
 Each result's title shows the part of the statement that matched, its description says when,
 who (short role) and what kind of text it is, without repeats; the message sent is the answer
@@ -34,6 +35,7 @@ CACHE_SECONDS = 300  # the knowledge base changes rarely; reloads are visible wi
 TITLE_CHARS = 80
 DESCRIPTION_CHARS = 120
 HELP_PARAMETER = "help"
+OFFSET_DIGITS = 9  # Telegram allows 64 bytes; a page offset never needs more than this
 
 
 def _article(item: Attributed, query: str, username: str) -> InlineQueryResultArticle:
@@ -59,8 +61,15 @@ def _article(item: Attributed, query: str, username: str) -> InlineQueryResultAr
     )
 
 
+def _page_start(offset: str) -> int:
+    """Where a page of the newest statements starts: the ``next_offset`` we gave, or 0 (a
+    client may send anything here)."""
+    return int(offset) if offset.isdigit() and len(offset) <= OFFSET_DIGITS else 0
+
+
 async def inline_query(update: Update, context: Context) -> None:
-    """Matching statements for the query; one statement for its id; the newest when empty."""
+    """Matching statements for the query; one statement for its id; the newest when empty,
+    a page at a time as the user scrolls (``next_offset``)."""
     query = update.inline_query
     if query is None:
         return
@@ -76,6 +85,7 @@ async def inline_query(update: Update, context: Context) -> None:
         return
     index = services_of(context).library.index
     text = query.query.strip()
+    next_offset: str | None = None  # None: no more pages
     shared = index.kb.by_id.get(text.removeprefix(DEEP_LINK_PREFIX))
     if shared is not None:
         items = [index.kb.attributed(shared)]
@@ -83,9 +93,13 @@ async def inline_query(update: Update, context: Context) -> None:
         answer = index.search(text, limit=INLINE_RESULTS)
         items = [m.item for m in answer.matches] if answer.answered else []
     else:
-        items = [index.kb.attributed(s) for s in index.kb.statements[:INLINE_RESULTS]]
+        start = _page_start(query.offset)
+        page = index.kb.statements[start : start + INLINE_RESULTS]
+        items = [index.kb.attributed(s) for s in page]
+        if start + INLINE_RESULTS < len(index.kb.statements):
+            next_offset = str(start + INLINE_RESULTS)
     button = None
-    if not items:
+    if not items and not query.offset:
         button = InlineQueryResultsButton(
             text="Nothing found — how to ask", start_parameter=HELP_PARAMETER
         )
@@ -95,6 +109,7 @@ async def inline_query(update: Update, context: Context) -> None:
         cache_time=CACHE_SECONDS,
         is_personal=False,
         button=button,
+        next_offset=next_offset,
     )
 
 

@@ -74,6 +74,25 @@ async def test_empty_inline_query_offers_the_newest_statements(bot_app: BotHandl
     assert [r["id"] for r in results] == [s.id for s in bot.kb.statements[:MAX_INLINE_RESULTS]]
 
 
+async def test_empty_inline_query_pages_through_every_statement(bot_app: BotHandle) -> None:
+    """Scrolling to the end asks for the next page with the ``next_offset`` given; the pages
+    together are every statement, newest first, once each, and the last page says it is."""
+    bot = bot_app
+    seen: list[str] = []
+    offset = ""
+    for _page in range(len(bot.kb.statements)):
+        answer = await bot.inline("", offset=offset)
+        check_articles(answer["results"])
+        seen += [r["id"] for r in answer["results"]]
+        offset = answer.get("next_offset", "")
+        if not offset:
+            break
+    assert seen == [s.id for s in bot.kb.statements]
+    assert len(seen) > MAX_INLINE_RESULTS  # more than one page on the bundled knowledge base
+    nonsense = await bot.inline("", offset="x" * 64)  # a client's offset is not trusted
+    assert [r["id"] for r in nonsense["results"]][:1] == [bot.kb.statements[0].id]
+
+
 @pytest.mark.parametrize("query", ["qwxz zzkj vvbn", "who won the world cup", "hi"])
 async def test_inline_query_without_matches_returns_nothing_but_the_help_button(
     bot_app: BotHandle, query: str
