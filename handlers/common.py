@@ -267,15 +267,19 @@ async def reanswer_edited(update: Update, context: Context) -> None:
     index = services.library.index
     answer = index.search(question)
     asker = message.from_user.id if message.from_user is not None else None
+    before = services.recent.question_for(message.chat.id, answer_id)
     services.recent.remember(message.chat.id, message.message_id, answer_id, question, owner=asker)
+    html = answer_html(answer)
+    if before is not None and answer_html(index.search(before)) == html:
+        return  # the same answer: Telegram would refuse an edit that changes nothing
     try:
         await context.bot.edit_message_text(
-            answer_html(answer),
+            html,
             chat_id=message.chat.id,
             message_id=answer_id,
             reply_markup=answer_keyboard(answer, index, private=not is_group(message)),
         )
-    except BadRequest as exc:
+    except BadRequest as exc:  # e.g. an answer paged back to the same result meanwhile
         if "not modified" not in str(exc).lower():
             raise
 
