@@ -40,7 +40,7 @@ from bot.answers.wording import (
 )
 from bot.knowledge.models import KnowledgeBase
 from tests.e2e.botapi import parse_html
-from tests.fictional import MakeKB
+from tests.fictional import SOURCE_TEXT, SOURCE_TEXT_FILE, STATEMENTS_FILE, STATEMENTS_YAML, MakeKB
 
 
 class MonthOnly(dt.date):
@@ -133,7 +133,7 @@ def render_kb_relayed(make_kb: MakeKB) -> KnowledgeBase:
             "&quot;San Francisco Vision,&quot; …<",
         ),
         ("wang-yi-join-hands", "<blockquote>It fully shows", "can be accomplished …<"),
-        ("wang-yi-policy-stability-quote", "<blockquote>“China&#x27;s policy", "big country …”<"),
+        ("wang-yi-policy-stability-quote", "<blockquote>“China&#x27;s policy", "big country”<"),
     ],
 )
 def test_fragments_are_marked_without_changing_the_words(
@@ -323,3 +323,24 @@ def test_found_answers_render_cards(bundled_kb: KnowledgeBase) -> None:
     item = bundled_kb.attributed(bundled_kb.by_id["wang-yi-opposes-suppression"])
     answer = Answer("q", Status.FOUND, (Match(item, 0.9),))
     assert answer_html(answer) == card_html(item)
+
+
+def test_a_quote_whose_words_end_before_the_closing_mark_gets_no_trailing_ellipsis(
+    make_kb: MakeKB,
+) -> None:
+    """'"… every boat, whatever the weather," she said': the speaker's words end there, so
+    no "…" is added inside the quotation marks; where the source's sentence goes on, it is."""
+    ending = SOURCE_TEXT.replace('whatever the weather." She', 'whatever the weather," she said.')
+    cut = STATEMENTS_YAML.replace(
+        "every boat, whatever the weather.", "every boat, whatever the weather"
+    )
+    kb = make_kb({SOURCE_TEXT_FILE: ending, STATEMENTS_FILE: cut}).load()
+    item = kb.attributed(kb.by_id["quill-canals-open"])
+    assert item.quote_ends
+    assert "whatever the weather”</blockquote>" in card_html(item)
+
+    shorter = STATEMENTS_YAML.replace("every boat, whatever the weather.", "every boat")
+    kb = make_kb({STATEMENTS_FILE: shorter}).load()
+    item = kb.attributed(kb.by_id["quill-canals-open"])
+    assert not item.quote_ends
+    assert "every boat …”</blockquote>" in card_html(item)

@@ -157,7 +157,8 @@ def card_html(
         context = f"<i>{esc(cut_words(statement.context, CONTEXT_CHARS))}</i>"
     lines = [attribution_html(item), label_html(item)]
     quote = statement.kind is StatementKind.QUOTE
-    lead, tail = starts_mid_sentence(text), ends_mid_sentence(text)
+    lead = starts_mid_sentence(text)
+    tail = ends_mid_sentence(text) and not item.quote_ends  # '…country," Wang said' ends there
 
     def fixed(extra: str = "") -> int:
         parts = [p for p in (header, "<blockquote></blockquote>", context, *lines) if p]

@@ -16,6 +16,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from bot.knowledge.dates import PartialDate, Precision, date_words, parse_day
+from bot.knowledge.verbatim import quote_closes_after
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*[a-z0-9]$"
 MIN_ID_LENGTH = 2
@@ -230,6 +231,7 @@ class Attributed:
     relayed_by: Speaker | None
     relayer_role: str | None
     source: Source
+    quote_ends: bool = False  # a direct quote whose speaker's words end where its text ends
 
 
 @dataclass(frozen=True)
@@ -262,6 +264,8 @@ class KnowledgeBase:
             relayed_by=relayer,
             relayer_role=relayer.role_on(statement.date) if relayer else None,
             source=self.sources[statement.source_id],
+            quote_ends=statement.kind is StatementKind.QUOTE
+            and quote_closes_after(self.source_texts.get(statement.source_id, ""), statement.text),
         )
 
     @property

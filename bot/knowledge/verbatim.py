@@ -10,6 +10,7 @@ changing a word.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 QUOTE_FORMS = str.maketrans(
     {
@@ -109,3 +110,19 @@ def _words(text: str, *, last: bool = False) -> str:
         cut = words[-CONTEXT_WORDS:]
         return '"' + ("…" if len(words) > CONTEXT_WORDS else "") + " ".join(cut) + '"'
     return '"' + " ".join(words[:CONTEXT_WORDS]) + ("…" if len(words) > CONTEXT_WORDS else "") + '"'
+
+
+_CLOSING_QUOTES = "\"”’'»"
+_PUNCTUATION_BEFORE_CLOSE = ",.;:!?…"
+
+
+@lru_cache(maxsize=4096)
+def quote_closes_after(source: str, text: str) -> bool:
+    """Does a closing quotation mark follow ``text`` in ``source`` (perhaps after the comma or
+    full stop the reporter put inside it)? Then the speaker's quoted words end where the text
+    ends, though not at a full stop: ``"… a big country," Wang said``."""
+    for _start, end in occurrences(source, text):
+        rest = source[end : end + 3].lstrip(_PUNCTUATION_BEFORE_CLOSE)
+        if rest[:1] and rest[0] in _CLOSING_QUOTES:
+            return True
+    return False
