@@ -60,9 +60,15 @@ def fold(text: str) -> Folded:
     return Folded("".join(chars), tuple(origin))
 
 
+@lru_cache(maxsize=256)
+def _folded_source(source: str) -> Folded:
+    """Sources are few and long, statements many: fold each source once."""
+    return fold(source)
+
+
 def occurrences(source: str, text: str) -> list[tuple[int, int]]:
     """Where ``text`` occurs in ``source`` (original positions), layout and quote forms aside."""
-    haystack, needle = fold(source), fold(text).text
+    haystack, needle = _folded_source(source), fold(text).text
     if not needle:
         return []
     found: list[tuple[int, int]] = []
