@@ -12,7 +12,7 @@ from bot.answers.answer import Status
 from bot.search.engine import SearchConfig, SearchIndex
 from bot.search.query import focus, parse_question
 from bot.search.spelling import Speller
-from tests.fictional import STATEMENTS_FILE, STATEMENTS_YAML, MakeKB
+from tests.fictional import SPEAKERS_YAML, STATEMENTS_FILE, STATEMENTS_YAML, MakeKB
 
 
 def top_ids(index: SearchIndex, question: str) -> list[str]:
@@ -229,3 +229,24 @@ def test_one_everyday_word_is_weak_evidence(fictional_index: SearchIndex) -> Non
     specific = index.search("canals of Examplia stay open every boat").matches[0].signals
     assert everyday["coverage"] > 0.5
     assert 0 < everyday["evidence"] < specific["evidence"]
+
+
+def test_a_country_adjective_names_whose_position(make_kb: MakeKB) -> None:
+    """ "the Examplian position" asks for Examplia's, as "Examplia's position" does; other
+    words before "position" ("the latest position") name nobody."""
+    speakers = SPEAKERS_YAML.replace(
+        "  - id: bram-ledger\n", "    country: Examplia\n  - id: bram-ledger\n"
+    )
+    index = SearchIndex(make_kb({"speakers.yaml": speakers}).load(), SearchConfig())
+    filters = index.filters
+    assert filters.countries_named("examplian") == ["examplia"]
+    assert filters.countries_named("exam") == []
+    assert filters.countries_named("latest") == []
+    parsed = parse_question("What is the Examplian position on tolls?")
+    assert parsed.described == ("examplian",)
+    assert filters.owners(parsed.owners, parsed.described) == (["examplia"], None)
+    assert filters.owners((), parse_question("the latest position on tolls").described) == (
+        [],
+        None,
+    )
+    assert filters.strangeness(("the examplian minister",)) == 0.0

@@ -154,7 +154,7 @@ class SearchIndex:
             )
         understood = self._understand(parsed)
         explanation = understood.explanation
-        countries, stranger = self.filters.owners(parsed.owners)
+        countries, stranger = self.filters.owners(parsed.owners, parsed.described)
         if stranger is not None:
             explanation["unknown_owner"] = stranger
             return Answer(

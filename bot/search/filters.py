@@ -23,7 +23,9 @@ from bot.search.text import stem
 Mask = npt.NDArray[np.bool_]
 OWNER_WORDS = 3  # the last words of "… America's policy" that can name the owner
 MENTIONED_YEARS = 2  # a longer range ("since 2019") is a date filter, never a subject
-NAME_ZIPF = 4.5  # a capitalised everyday word ("National Bank") is not taken for a name
+NAME_ZIPF = 4.5
+MIN_DEMONYM_STEM = 4  # "chin(a)" → "chinese"; shorter names are too easily a prefix
+DEMONYM_ENDING = 3  # "korvania" → "korvanian", "dunmere" → "dunmeric", "china" → "chinese"  # a capitalised everyday word ("National Bank") is not taken for a name
 
 
 class Filters:
@@ -54,19 +56,23 @@ class Filters:
         self.size = len(statements)
         self.naming_year = _statements_naming_years(kb)
 
-    def owners(self, owner_phrases: tuple[str, ...]) -> tuple[list[str], str | None]:
+    def owners(
+        self, owner_phrases: tuple[str, ...], described: tuple[str, ...] = ()
+    ) -> tuple[list[str], str | None]:
         """Whose position the question asks for: a speaker's country, or someone we lack.
 
         "America's policy toward China" must not be answered with China's policy toward America
-        just because the words match; "Biden's view" must not be answered with Wang Yi's.
+        just because the words match; "Biden's view" must not be answered with Wang Yi's. A word
+        describing the position ("the Korvanian position") counts only when it is a country's.
         """
-        countries: list[str] = []
+        countries = sorted({c for word in described for c in self.countries_named(word)})
         for owner in owner_phrases:
             words = tokens(normalize(owner))[-OWNER_WORDS:]
             if self.analyzer.speakers.apply(words)[1]:
                 continue  # a known speaker: the speaker filter already covers it
             canonical = f" {' '.join(self.analyzer.synonyms.apply(words)[0])} "
             own = [c for c in set(self.country_of.values()) if f" {c} " in canonical]
+            own += [c for word in canonical.split() for c in self.countries_named(word)]
             if own:
                 countries += own
                 continue
@@ -75,6 +81,20 @@ class Filters:
             if places or strangers:
                 return [], (places or strangers)[0]
         return countries, None
+
+    def countries_named(self, word: str) -> list[str]:
+        """The speakers' countries ``word`` is the adjective of ("korvanian", "osmarran",
+        "dunmeric"): the country's name less its last letter, plus at most DEMONYM_ENDING
+        letters. Names of several words ("harrowgate vale") have no such adjective here."""
+        return [
+            country
+            for country in set(self.country_of.values())
+            if " " not in country
+            and len(country) >= MIN_DEMONYM_STEM + 1
+            and word != country
+            and word.startswith(country[:-1])
+            and len(word) - len(country) <= DEMONYM_ENDING
+        ]
 
     def strangeness(self, owner_phrases: tuple[str, ...]) -> float:
         """How much of whom the question asks ("the opposition leader", "the landlords'
@@ -88,7 +108,10 @@ class Filters:
             canonical = self.analyzer.synonyms.apply(words)[0]  # "examplian" → "examplia"
             content = [w for w in canonical if w not in self.analyzer.stopwords]
             if content:
-                strange = [stem(w) not in self.speaker_stems for w in content]
+                strange = [
+                    stem(w) not in self.speaker_stems and not self.countries_named(w)
+                    for w in content
+                ]
                 # the last word is who it is ("president"); the others only qualify it
                 worst = max(worst, (sum(strange) / len(strange) + strange[-1]) / 2)
         return worst

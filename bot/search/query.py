@@ -37,6 +37,8 @@ class ParsedQuestion:
     wants_quote: bool = False  # "quote", "exact words": prefer the speaker's own words
     owners: tuple[str, ...] = field(default=())  # whose position is asked for: "america" in
     # "America's policy", "biden" in "What did Biden say"
+    described: tuple[str, ...] = field(default=())  # a word before "position", "view", …:
+    # "korvanian" in "the Korvanian position"; whose only if it names a country
 
 
 _OWNER_NOUNS = (
@@ -78,6 +80,10 @@ _OWNER_AFTER_OF = re.compile(
 """“the red lines of Russia”, “the view of the opposition leader on …”; but in “China's view of
 US sanctions” the owner is China's and the rest is what the view is about."""
 _POSSESSIVE_BEFORE = re.compile(r"['’]s?\s+(?:[^\W\d_]+\s+)?$")
+
+
+_DESCRIBED_OWNER = re.compile(r"\bthe\s+([^\W\d_][\w\-]*)\s+" + _OWNER_NOUNS)
+"""“the Korvanian position”: whose, if the word is a country's (the knowledge base decides)."""
 
 
 def _owners(folded: str) -> tuple[str, ...]:
@@ -171,5 +177,6 @@ def parse_question(question: str) -> ParsedQuestion:
         latest=latest,
         smalltalk=smalltalk,
         owners=owners,
+        described=tuple(m.group(1) for m in _DESCRIBED_OWNER.finditer(folded)),
         wants_quote=wants_quote,
     )
