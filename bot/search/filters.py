@@ -23,9 +23,9 @@ from bot.search.text import stem
 Mask = npt.NDArray[np.bool_]
 OWNER_WORDS = 3  # the last words of "… America's policy" that can name the owner
 MENTIONED_YEARS = 2  # a longer range ("since 2019") is a date filter, never a subject
-NAME_ZIPF = 4.5
+NAME_ZIPF = 4.5  # a capitalised everyday word ("National Bank") is not taken for a name
 MIN_DEMONYM_STEM = 4  # "chin(a)" → "chinese"; shorter names are too easily a prefix
-DEMONYM_ENDING = 3  # "korvania" → "korvanian", "dunmere" → "dunmeric", "china" → "chinese"  # a capitalised everyday word ("National Bank") is not taken for a name
+DEMONYM_ENDING = 3  # "korvania" → "korvanian", "dunmere" → "dunmeric", "china" → "chinese"
 
 
 class Filters:
