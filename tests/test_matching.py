@@ -242,6 +242,11 @@ def test_a_country_adjective_names_whose_position(make_kb: MakeKB) -> None:
     assert filters.countries_named("examplian") == ["examplia"]
     assert filters.countries_named("exam") == []
     assert filters.countries_named("latest") == []
+    union = SPEAKERS_YAML.replace(
+        "  - id: bram-ledger\n", "    country: Union\n  - id: bram-ledger\n"
+    )
+    unions = SearchIndex(make_kb({"speakers.yaml": union}).load(), SearchConfig()).filters
+    assert unions.countries_named("unions") == []  # an everyday word, not a country's name
     parsed = parse_question("What is the Examplian position on tolls?")
     assert parsed.described == ("examplian",)
     assert filters.owners(parsed.owners, parsed.described) == (["examplia"], None)

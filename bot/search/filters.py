@@ -85,12 +85,14 @@ class Filters:
     def countries_named(self, word: str) -> list[str]:
         """The speakers' countries ``word`` is the adjective of ("korvanian", "osmarran",
         "dunmeric"): the country's name less its last letter, plus at most DEMONYM_ENDING
-        letters. Names of several words ("harrowgate vale") have no such adjective here."""
+        letters. Names of several words ("harrowgate vale") and everyday words a maintainer
+        put as a body's country ("Union": "unions") have no such adjective here."""
         return [
             country
             for country in set(self.country_of.values())
             if " " not in country
             and len(country) >= MIN_DEMONYM_STEM + 1
+            and zipf(country) < NAME_ZIPF  # a name, not "union" or "authority"
             and word != country
             and word.startswith(country[:-1])
             and len(word) - len(country) <= DEMONYM_ENDING
