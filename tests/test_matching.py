@@ -255,3 +255,29 @@ def test_a_country_adjective_names_whose_position(make_kb: MakeKB) -> None:
         None,
     )
     assert filters.strangeness(("the examplian minister",)) == 0.0
+
+
+def test_between_and_year_spans_are_ranges() -> None:
+    for question in ("fares between 2019 and 2021", "fares 2019-2021", "fares 2019 – 2021"):
+        parsed = parse_question(question)
+        assert parsed.dates is not None, question
+        assert (parsed.dates.start, parsed.dates.end) == (
+            dt.date(2019, 1, 1),
+            dt.date(2021, 12, 31),
+        )
+        assert parsed.text.split() == ["fares"]
+
+
+def test_last_year_and_this_month_count_from_the_day_asked() -> None:
+    today = dt.date(2026, 12, 2)
+    last_year = parse_question("what did Quill say last year", today).dates
+    assert last_year is not None
+    assert (last_year.start, last_year.end) == (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    january = parse_question("tolls last month", dt.date(2027, 1, 15)).dates
+    assert january is not None
+    assert (january.start, january.end) == (dt.date(2026, 12, 1), dt.date(2026, 12, 31))
+    past = parse_question("tolls past year", today).dates
+    assert past is not None
+    assert past.end == today
+    assert parse_question("how did tolls change over the last year", today).dates is None
+    assert parse_question("last years budget", today).dates is None  # "last year's budget"

@@ -51,6 +51,20 @@ DATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             rf"(?:(?P<month2>{MONTH_NAMES})\.?\s+)?(?P<year2>(?:19|20)\d{{2}})\b"
         ),
     ),
+    (
+        "range",
+        re.compile(
+            rf"\bbetween\s+{_THE}(?:{MONTH_PATTERN}\s+)?{_YEAR}\s+and\s+"
+            rf"(?:(?P<month2>{MONTH_NAMES})\.?\s+)?(?P<year2>(?:19|20)\d{{2}})\b"
+        ),
+    ),
+    (
+        "range",
+        re.compile(
+            rf"\b(?:{MONTH_PATTERN}\s+)?{_YEAR}\s*(?:-|–|—)\s*"
+            rf"(?:(?P<month2>{MONTH_NAMES})\.?\s+)?(?P<year2>(?:19|20)\d{{2}})\b"
+        ),
+    ),
     ("after", re.compile(rf"\b(?:after)\s+{_THE}(?:{MONTH_PATTERN}\s+)?{_YEAR}\b")),
     ("before", re.compile(rf"\b(?:before|prior\s+to)\s+{_THE}(?:{MONTH_PATTERN}\s+)?{_YEAR}\b")),
     (
@@ -76,6 +90,30 @@ class DateRange:
         (:class:`bot.knowledge.dates.PartialDate`) does when its period overlaps it."""
         last = period_end(day)
         return (self.start is None or self.start <= last) and (self.end is None or day <= self.end)
+
+
+RELATIVE = re.compile(r"(?<!\bthe\s)\b(?P<which>this|last|past)\s+(?P<unit>year|month)\b")
+"""“last year”, “this month”: relative to the day the question is asked. With the article
+(“over the last year”) it is a span of time in the question, not when something was said."""
+
+
+def relative_range(match: re.Match[str], today: dt.date) -> DateRange:
+    """“last year” is the previous calendar year, “this year” the current one, “past year” the
+    twelve months up to today; likewise for months."""
+    which, unit = match.group("which"), match.group("unit")
+    label = match.group(0)
+    if unit == "year":
+        if which == "past":
+            year_ago = today - dt.timedelta(days=365)
+            return DateRange(year_ago + dt.timedelta(days=1), today, label)
+        year = today.year - (which == "last")
+        return DateRange(dt.date(year, 1, 1), dt.date(year, 12, 31), label)
+    if which == "past":
+        return DateRange(today - dt.timedelta(days=30), today, label)
+    year, month = today.year, today.month
+    if which == "last":
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return DateRange(*month_range(year, month), label)
 
 
 def month_range(year: int, month: int) -> tuple[dt.date, dt.date]:

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
 from bot.normalize import normalize, tokens
-from bot.search.dates import DATE_PATTERNS, DEADLINE, DateRange, date_range
+from bot.search.dates import (
+    DATE_PATTERNS,
+    DEADLINE,
+    RELATIVE,
+    DateRange,
+    date_range,
+    relative_range,
+)
 from bot.search.lexicon import sections
 
 _LATEST = re.compile(
@@ -96,10 +104,14 @@ def _owners(folded: str) -> tuple[str, ...]:
     return tuple(owner for owner in found if owner.split()[-1] not in _NOT_OWNERS)
 
 
-def _take_dates(text: str) -> tuple[str, DateRange | None]:
+def _take_dates(text: str, today: dt.date) -> tuple[str, DateRange | None]:
     """The first date expression becomes a filter and leaves the text; a deadline ("by 2030")
     is part of what was said and stays."""
     searchable = DEADLINE.sub(lambda m: " " * len(m.group(0)), text)
+    relative = RELATIVE.search(searchable)
+    if relative is not None:
+        rest = text[: relative.start()] + " " + text[relative.end() :]
+        return rest, relative_range(relative, today)
     for kind, pattern in DATE_PATTERNS:
         match = pattern.search(searchable)
         if match is None:
@@ -143,12 +155,12 @@ def _chat_word(word: str) -> bool:
     )
 
 
-def parse_question(question: str) -> ParsedQuestion:
+def parse_question(question: str, today: dt.date | None = None) -> ParsedQuestion:
     """Normalise a question and take out what is not matched as words: dates, recency, chat."""
     folded = unicodedata.normalize("NFKC", question).casefold()
     owners = _owners(folded)
     text = _ADDRESSING.sub(" ", normalize(question))  # "/ask@bot …", "@bot …" in groups
-    text, dates = _take_dates(text)
+    text, dates = _take_dates(text, today or dt.date.today())
     wants_quote = bool(_WANTS_QUOTE.search(text))
     if wants_quote:
         text = _WANTS_QUOTE.sub(" ", text)
