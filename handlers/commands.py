@@ -4,6 +4,7 @@ in a group, commands are limited per user just like questions."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from telegram import Message, Update
@@ -12,7 +13,7 @@ from telegram.ext import CommandHandler, MessageHandler, filters
 from bot.answers.card import card_html
 from bot.answers.listing import count_note, listing_html
 from bot.answers.render import esc, fit_blocks
-from bot.answers.wording import coverage, plural, said_on
+from bot.answers.wording import coverage, human_date, plural, said_on
 from bot.knowledge.models import Speaker, Statement, Topic
 from handlers.common import (
     answer_question,
@@ -157,10 +158,20 @@ async def speakers(update: Update, context: Context) -> None:
         counts = plural(own, "statement") + (f", and relayed {relayed} more" if relayed else "")
         lines.append(f"• <b>{esc(speaker.name)}</b>{native} — {esc(counts)}")
         for role in speaker.roles:
-            span = f"{role.start or '?'} – {role.end or 'now'}"
-            lines.append(f"   {esc(role.title)}, {esc(span)}")
+            span = _tenure(role.start, role.end)
+            lines.append(f"   {esc(role.title)}" + (f", {esc(span)}" if span else ""))
     text = fit_blocks(lines, separator="\n")
     await post(update, context, lambda: reply(message, text))
+
+
+def _tenure(start: dt.date | None, end: dt.date | None) -> str:
+    """ "25 Jul 2023 – 8 May 2025", "since 25 Jul 2023", "until 8 May 2022", or nothing: an
+    open end is not known (or still running), so it is not written as "now" or "?"."""
+    if start and end:
+        return f"{human_date(start)} – {human_date(end)}"
+    if start:
+        return f"since {human_date(start)}"
+    return f"until {human_date(end)}" if end else ""
 
 
 async def speaker(update: Update, context: Context) -> None:

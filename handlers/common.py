@@ -240,16 +240,17 @@ async def _next_result(message: Message, context: Context) -> None:
     else:
         await message.reply_text(NOTHING_TO_CONTINUE, do_quote=True)
         return
-    _, question, page = base
+    base_id, question, page = base
     answer = services_of(context).library.index.search(question)
-    if not answer.answered:
-        text = NOTHING_FOUND_TO_CONTINUE.format(question=esc(question))
-        await message.reply_text(text, do_quote=True)
-        return
-    if page + 1 >= len(answer.matches):
-        await message.reply_text(LAST_RESULT.format(question=esc(question)), do_quote=True)
+    if not answer.answered or page + 1 >= len(answer.matches):
+        template = LAST_RESULT if answer.answered else NOTHING_FOUND_TO_CONTINUE
+        sent = await message.reply_text(template.format(question=esc(question)), do_quote=True)
+        # "more" as a reply to this message is about the same question, still at its end
+        recent.remember(message.chat.id, None, sent.message_id, question, page=page)
         return
     await send_answer(message, context, question, page + 1)
+    # "more" replied to the same message again goes on from there, not back to result 2
+    recent.shown(message.chat.id, base_id, page + 1)
 
 
 async def reanswer_edited(update: Update, context: Context) -> None:
@@ -261,11 +262,18 @@ async def reanswer_edited(update: Update, context: Context) -> None:
     answer_id = services.recent.lookup(message.chat.id, message.message_id)
     if answer_id is None:
         return
+    asks = _ASK_COMMAND.match(message.text) is not None
+    if is_group(message) and not (
+        asks or addressed_to_bot(message, context.bot.id, context.bot.username)
+    ):
+        return  # no longer a question to the bot ("never mind"): the answer stays as it was
     question = question_from(message, context.bot.username)
     if not question:
         return
     index = services.library.index
     answer = index.search(question)
+    if answer.status is Status.SMALLTALK:
+        return  # "thanks", "never mind": an answer is not replaced by a greeting
     asker = message.from_user.id if message.from_user is not None else None
     before = services.recent.question_for(message.chat.id, answer_id)
     services.recent.remember(message.chat.id, message.message_id, answer_id, question, owner=asker)

@@ -72,7 +72,12 @@ def test_every_bundled_card_fits_600_characters_with_the_details_under_source(
         assert statement.text in card  # the bundled statements fit whole: nothing trimmed
         assert "shortened" not in card
         details = visible(source_html(item) + "\n\n" + statement_html(item))
-        for detail in (item.role, item.source.title, date_line(item), item.statement.context):
+        for detail in (
+            item.role,
+            item.source.title,
+            date_line(item, human_date),
+            item.statement.context,
+        ):
             assert detail is not None
             assert detail in details  # one tap away
     assert longest > MAX_CARD_CHARS * 0.8  # the test looks at a full card, not a stub

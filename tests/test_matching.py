@@ -281,3 +281,15 @@ def test_last_year_and_this_month_count_from_the_day_asked() -> None:
     assert past.end == today
     assert parse_question("how did tolls change over the last year", today).dates is None
     assert parse_question("last years budget", today).dates is None  # "last year's budget"
+
+
+def test_a_decline_with_a_notice_still_offers_topics(fictional_index: SearchIndex) -> None:
+    """A speaker with nothing on those dates: the speaker's own topics; someone the knowledge
+    base lacks, asked about a topic it has: that topic."""
+    dated = fictional_index.search("What did Ada Quill say in 2019?")
+    assert dated.notice is not None
+    assert not dated.answered
+    assert "Tolls" in dated.suggestions or "Canal policy" in dated.suggestions
+    stranger = fictional_index.search("What did Putin say about tolls?")
+    assert stranger.notice == "I have no statements giving Putin's position."
+    assert stranger.suggestions == ("Tolls",)

@@ -31,6 +31,7 @@ from bot.answers.render import (
     statement_html,
     trim_at_sentence,
 )
+from bot.answers.wording import human_date
 from bot.knowledge.models import Attributed, KnowledgeBase, Source, Speaker, Statement
 from tests.fictional import SOURCE_TEXT, STATEMENTS_YAML, MakeKB
 
@@ -464,7 +465,7 @@ def test_hostile_fields_are_escaped_exactly_once(hostile_kb: KnowledgeBase) -> N
         assert item.role is not None
         assert item.role in visible
         assert item.source.title in visible
-        assert date_line(item) in visible
+        assert date_line(item, human_date) in visible  # dated as the card dates
         assert check_telegram_html(details).hrefs == [HOSTILE_URL, HOSTILE_URL]
         assert check_telegram_html(card).hrefs == []
         if item.relayed_by is not None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from bot.knowledge.dates import date_words, on_date
+from bot.knowledge.dates import Precision, date_words, precision_of
 from bot.knowledge.models import Attributed, StatementKind
 
 
@@ -60,17 +62,21 @@ def speaker_line(item: Attributed) -> str:
     return who
 
 
-def date_line(item: Attributed) -> str:
+def date_line(item: Attributed, words: Callable[[dt.date], str] = date_words) -> str:
     """The date said; for a relay, the relay date, and whether the original is dated at all.
-    A date the source gives only to the month or the year reads "May 2023" or "2023"."""
+    A date the source gives only to the month or the year reads "May 2023" or "2023";
+    ``words`` writes a date (ISO days for plain text, "17 Dec 2024" where cards are)."""
     statement = item.statement
-    said = date_words(statement.date)
+    said = words(statement.date)
     if item.relayed_by is None:
         return said
     relayer = item.relayed_by.name
     if statement.original_date is not None:
-        original = date_words(statement.original_date)
-        return f"{original} (relayed by {relayer} {on_date(statement.date)})"
+        original = words(statement.original_date)
+        on = ("on " if precision_of(statement.date) is Precision.DAY else "in ") + words(
+            statement.date
+        )
+        return f"{original} (relayed by {relayer} {on})"
     return (
         f"{said} (when {relayer} relayed it; the source does not date "
         f"{item.speaker.name}'s original remarks)"

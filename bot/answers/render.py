@@ -142,7 +142,7 @@ def statement_html(item: Attributed, *, max_text: int = MAX_STATEMENT_CHARS) -> 
             + (f" ({esc(item.relayer_role)})" if item.relayer_role else "")
         )
     lines += [
-        f"📅 {esc(date_line(item))}",
+        f"📅 {esc(date_line(item, human_date))}",  # dated as the card dates
         f"📰 {title}, published {esc(human_date(source.published))}",
     ]
     return "\n".join(lines)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 from rapidfuzz import fuzz, process
@@ -22,13 +23,22 @@ class Decline:
         self.filters = filters
 
     def suggestions(
-        self, named: Sequence[str], nearest: Sequence[Statement], parsed: ParsedQuestion
+        self,
+        named: Sequence[str],
+        nearest: Sequence[Statement],
+        parsed: ParsedQuestion,
+        speaker_ids: Sequence[str] = (),
     ) -> tuple[str, ...]:
-        """The topics the question names first, then those of the nearest statements, or
-        failing both the topic names closest to the question's words."""
+        """The topics the question names first, then those of the nearest statements, or of
+        the speakers it names, or failing all these the topic names closest to its words."""
         topics = self.kb.topics
         found = [topics[t].name for t in named if t in topics]
         found += [topics[s.topics[0]].name for s in nearest[:SUGGESTION_SOURCES] if s.topics]
+        if not found and speaker_ids:
+            theirs = Counter(
+                t for s in self.kb.statements if s.speaker in speaker_ids for t in s.topics
+            )
+            found = [topics[t].name for t, _n in theirs.most_common() if t in topics]
         if not found:
             names = [topic.name for topic in topics.values()]
             found = [

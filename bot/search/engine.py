@@ -161,6 +161,7 @@ class SearchIndex:
                 question=question,
                 status=Status.NOT_FOUND,
                 notice=f"I have no statements giving {_owner(stranger)} position.",
+                suggestions=self.decline.suggestions(understood.topics, [], parsed),
                 explanation=explanation,
             )
         if not understood.weights:
@@ -355,6 +356,8 @@ class SearchIndex:
             status=Status.NOT_FOUND,
             notice=notice
             or self.decline.filter_notice(understood.speaker_ids, understood.parsed.dates),
-            suggestions=self.decline.suggestions(understood.topics, nearest, understood.parsed),
+            suggestions=self.decline.suggestions(
+                understood.topics, nearest, understood.parsed, understood.speaker_ids
+            ),
             explanation=understood.explanation,
         )

@@ -171,6 +171,27 @@ async def test_more_as_a_reply_in_a_group_continues_that_answer(bot_app: BotHand
     )
     answer = await bot.reply_to(question)
     assert visible(answer).startswith("2/")
+    total = len(bot.services.library.index.search("cooperation").matches)
+    # replying "more" to the same first answer again goes on: 3/, 4/, … then the last result
+    for page in range(3, total + 2):
+        again = bot.api.inject_message(
+            f"{MENTION} more",
+            chat_type="group",
+            reply_to_message_id=bot.message_for(first)["message_id"],
+        )
+        answer = await bot.reply_to(again)
+        if page <= total:
+            assert visible(answer).startswith(f"{page}/{total}\n")
+        else:
+            assert visible(answer) == visible(LAST_RESULT.format(question="cooperation"))
+    # and "more" as a reply to that last-result message is still about the same question
+    after_last = bot.api.inject_message(
+        f"{MENTION} more",
+        chat_type="group",
+        reply_to_message_id=bot.message_for(answer)["message_id"],
+    )
+    answer = await bot.reply_to(after_last)
+    assert visible(answer) == visible(LAST_RESULT.format(question="cooperation"))
 
 
 async def test_small_talk_gets_the_friendly_reply(bot_app: BotHandle) -> None:
@@ -383,6 +404,20 @@ async def test_editing_an_ask_in_a_group_edits_the_answer(bot_app: BotHandle) ->
     [edit] = done.edits
     assert edit["message_id"] == answer_id
     assert is_answer_to(edit, "wang-yi-policy-stability-quote", bot)
+
+
+async def test_an_edit_that_withdraws_the_question_leaves_the_answer(bot_app: BotHandle) -> None:
+    """Edited into chat not addressed to the bot, or into small talk, the question is
+    withdrawn, not replaced by a greeting: the answer stays as it was."""
+    bot = bot_app
+    question, _ = await bot.ask("/ask red lines", chat_type="group")
+    done = await bot.edit(question, "never mind")
+    assert done.sent == []
+    assert done.edits == []
+    private_question, _ = await bot.ask("red lines")
+    done = await bot.edit(private_question, "thanks")
+    assert done.sent == []
+    assert done.edits == []
 
 
 async def test_editing_a_mention_in_a_group_edits_the_answer(bot_app: BotHandle) -> None:
