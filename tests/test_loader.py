@@ -523,19 +523,22 @@ BROKEN = [
         "yaml-tab",
         Write(MORE_TOPICS, "topics:\n  - id: bridges\n    name: Bridges\n\taliases: [bridge]\n"),
         At(MORE_TOPICS, 4),
-        "YAML: while scanning a plain scalar found a tab character that violates indentation",
+        "YAML: while scanning a plain scalar found a tab character that violates indentation"
+        " (indent with spaces, not tabs)",
     ),
     case(
         "yaml-colon-in-plain-scalar",
         Write(MORE_TOPICS, "topics:\n  - id: bridges\n    name: Bridges: old and new\n"),
         At(MORE_TOPICS, 3),
-        "YAML: mapping values are not allowed in this context",
+        "YAML: mapping values are not allowed in this context (a line indented differently"
+        " from the one before it, or a value holding ': ' that needs quotes)",
     ),
     case(
         "yaml-bad-indentation",
         Write(MORE_TOPICS, "topics:\n  - id: bridges\n    name: Bridges\n   aliases: [bridge]\n"),
         At(MORE_TOPICS, 4),
-        "YAML: while parsing a block collection did not find expected '-' indicator",
+        "YAML: while parsing a block collection did not find expected '-' indicator"
+        " (a line indented differently from the list items around it)",
     ),
     case(
         "invalid-utf8",

@@ -101,6 +101,27 @@ def parse_file(shown: str, text: str) -> tuple[_Parsed | None, list[Problem], se
     return _Parsed(shown, raw, parts.model, parts.written), problems, parts.declared
 
 
+YAML_HINTS = (
+    (
+        "mapping values are not allowed",
+        " (a line indented differently from the one before it, or a value holding ': ' that"
+        " needs quotes)",
+    ),
+    ("found character '\\t'", " (indent with spaces, not tabs)"),
+    ("tab character", " (indent with spaces, not tabs)"),
+    (
+        "could not find expected ':'",
+        " (a key without its colon, or a line that continues a value without quotes)",
+    ),
+    ("did not find expected key", " (a line indented differently from the keys around it)"),
+    (
+        "did not find expected '-' indicator",
+        " (a line indented differently from the list items around it)",
+    ),
+)
+"""libyaml's wording, and what a maintainer most likely typed to get it."""
+
+
 def _parse_yaml(
     shown: str, text: str, soft: list[tuple[int, str]]
 ) -> tuple[LineDict | None, list[Problem]]:
@@ -110,7 +131,8 @@ def _parse_yaml(
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         message = " ".join(filter(None, [exc.context, exc.problem])) or "invalid YAML"
-        return None, [Problem(shown, line, f"YAML: {message}")]
+        hint = next((h for cause, h in YAML_HINTS if cause in message), "")
+        return None, [Problem(shown, line, f"YAML: {message}{hint}")]
     except yaml.YAMLError as exc:
         return None, [Problem(shown, 1, f"YAML: {exc}")]
     except RecursionError:
