@@ -89,7 +89,7 @@ def test_missing_directory(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere"
     with pytest.raises(KnowledgeError) as info:
         load_knowledge(missing)
-    assert [str(p) for p in info.value.problems] == [f"{missing}:1: knowledge directory not found"]
+    assert [str(p) for p in info.value.problems] == [f"{missing}: knowledge directory not found"]
 
 
 def test_problem_str_and_sorting() -> None:

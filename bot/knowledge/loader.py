@@ -187,7 +187,7 @@ def load_knowledge(
     directory = Path(directory)
     if not directory.is_dir():
         shown = here(directory, paths_from) if paths_from is not None else str(directory)
-        raise KnowledgeError([Problem(shown, 1, "knowledge directory not found")])
+        raise KnowledgeError([Problem(shown, 0, "knowledge directory not found")])
     cache = ParseCache(cache_dir) if cache_dir is not None else None
     try:
         kb = _load(directory, max_file_bytes, cache, keep_lines=False, paths_from=paths_from)

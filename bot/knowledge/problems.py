@@ -13,11 +13,16 @@ class Problem:
     """One thing wrong with the knowledge base, pointing at the file and line to fix."""
 
     path: str
-    line: int
+    line: int  # 0: the path as a whole (a missing directory), no line to point at
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
+        return f"{where(self.path, self.line)}: {self.message}"
+
+
+def where(path: str, line: int) -> str:
+    """``path:line`` for editors and CI annotations; just ``path`` when there is no line."""
+    return f"{path}:{line}" if line > 0 else path
 
 
 class KnowledgeError(PolicybotError):

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.knowledge.problems import Problem
+from bot.knowledge.problems import Problem, where
 
 Severity = Literal["error", "warning"]
 ERROR: Severity = "error"
@@ -25,7 +25,7 @@ class LintFinding:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.severity}: {self.message}"
+        return f"{where(self.path, self.line)}: {self.severity}: {self.message}"
 
 
 def strict(findings: Iterable[LintFinding]) -> list[LintFinding]:
