@@ -293,3 +293,15 @@ def test_a_decline_with_a_notice_still_offers_topics(fictional_index: SearchInde
     stranger = fictional_index.search("What did Putin say about tolls?")
     assert stranger.notice == "I have no statements giving Putin's position."
     assert stranger.suggestions == ("Tolls",)
+
+
+def test_one_everyday_word_alone_is_declined(fictional_index: SearchIndex) -> None:
+    """ "open": an everyday English word on its own, naming no topic, speaker or
+    date, says nothing about which statement is meant, even when one statement uses it; the
+    same word beside a speaker, or a word that names a topic, is still searched."""
+    alone = fictional_index.search("open")
+    assert not alone.answered
+    assert alone.explanation.get("everyday_only")
+    beside = fictional_index.search("open Ada Quill")
+    assert not beside.explanation.get("everyday_only")
+    assert fictional_index.search("tolls").answered  # a topic, however common the word

@@ -24,7 +24,7 @@ from bot.search.confidence import MODEL_FILE, SEMANTIC_MODEL_FILE, ConfidenceMod
 from bot.search.decline import Decline
 from bot.search.filters import Filters, Mask, proper_names, speaker_words
 from bot.search.index import UNKNOWN_ENTITY_FACTOR, TermIndex
-from bot.search.lexicon import HAN_NAMES, PLACE_NAMES
+from bot.search.lexicon import HAN_NAMES, PLACE_NAMES, zipf
 from bot.search.query import ParsedQuestion, focus, parse_question
 from bot.search.ranking import CANDIDATES as BARE_CANDIDATES
 from bot.search.ranking import (
@@ -40,6 +40,7 @@ from bot.search.spelling import Speller
 from bot.search.vectors import StatementVectors
 
 EXPLAINED_CANDIDATES = 8
+EVERYDAY_ZIPF = 5.0  # as common in English as "late", "win", "wrong": no subject on its own
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +66,7 @@ class _Understood:
     phrase_weights: dict[str, float]  # the words of the topic phrases it names
     topics: list[str]  # topics the question names
     explanation: dict[str, Any]
+    everyday: bool = False  # its one word to match is an everyday English word, not a topic
 
 
 def _possessive(name: str) -> str:
@@ -167,6 +169,13 @@ class SearchIndex:
         if not understood.weights:
             mask = self.filters.mask(understood.speaker_ids, parsed.dates, countries)
             return self._by_filter_only(question, understood, mask, limit, notice)
+        if understood.everyday and not (
+            understood.speaker_ids or understood.tenures or parsed.dates or countries
+        ):
+            # "who won", "that's wrong": one everyday word says nothing about which statement
+            # is meant, whichever one happens to use it
+            explanation["everyday_only"] = True
+            return self._not_found(question, understood, [], notice)
         mask = self.filters.mask(understood.speaker_ids, parsed.dates, countries, mentions=True)
         ranked = self._rank(understood, mask)
         accepted = [row for row in ranked if row.confidence >= self.threshold]
@@ -235,6 +244,12 @@ class SearchIndex:
             "terms": {term: round(weight, 3) for term, weight in weights.items()},
         }
         explanation["titles"] = sorted({t.speaker for t in tenures})
+        everyday = (
+            len(pairs) == 1
+            and len(weights) == 1
+            and not pairs[0][0].startswith(TOPIC_PREFIX)
+            and zipf(pairs[0][1]) >= EVERYDAY_ZIPF
+        )
         return _Understood(
             parsed,
             speaker_ids,
@@ -246,6 +261,7 @@ class SearchIndex:
             phrase_weights,
             [t.removeprefix(TOPIC_PREFIX) for t in topics_found],
             explanation,
+            everyday,
         )
 
     def _rank(self, understood: _Understood, mask: Mask | None) -> list[Ranked]:
