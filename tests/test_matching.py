@@ -305,3 +305,22 @@ def test_one_everyday_word_alone_is_declined(fictional_index: SearchIndex) -> No
     beside = fictional_index.search("open Ada Quill")
     assert not beside.explanation.get("everyday_only")
     assert fictional_index.search("tolls").answered  # a topic, however common the word
+
+
+def test_what_a_speaker_said_is_their_words_not_words_about_them(make_kb: MakeKB) -> None:
+    """ "What did Bram Ledger say?" lists what he said or relayed, never Ada Quill's statement
+    that merely names him; with nothing of his on the dates asked, it says so."""
+    about = STATEMENTS_YAML.replace(
+        "Ada Quill prefers to keep canal tolls where they are.",
+        "Ada Quill prefers to keep canal tolls where they are, as Bram Ledger knows.",
+    )
+    index = SearchIndex(make_kb({STATEMENTS_FILE: about}).load(), SearchConfig())
+    said = index.search("What did Bram Ledger say?")
+    assert said.answered
+    assert [m.item.statement.id for m in said.matches] == ["ledger-lantern-festival"]
+    dated = index.search("What did Bram Ledger say in 2024?")
+    assert [m.item.statement.id for m in dated.matches] == ["ledger-lantern-festival"]
+    none = index.search("What did Bram Ledger say in February 2024?")  # only Quill's, about him
+    assert not none.answered
+    assert none.notice is not None
+    assert none.notice.startswith("I have no statements by Bram Ledger dated February 2024")

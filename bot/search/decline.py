@@ -61,7 +61,9 @@ class Decline:
         who = " or ".join(self.kb.speakers[s].name for s in speakers)
         by = f" by {who}" if who else ""
         if dates is not None:
-            both = self.filters.mask(list(speakers), dates, [])
+            both = self.filters.mask([], dates, [])
+            if both is not None and speakers:
+                both = both & self.filters.made_by(list(speakers))  # as the counts count
             if both is not None and not both.any():
                 return self._nothing_dated(list(speakers), dates, by)
         count = self._statements(list(speakers), dates)

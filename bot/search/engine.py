@@ -304,6 +304,11 @@ class SearchIndex:
             )
         if mask is None and understood.tenures:
             mask = np.array([held_by(understood.tenures, d.statement) for d in self.terms.docs])
+        if understood.speaker_ids:
+            # "What did X say (in 2025)?" is answered with X's words, said or relayed by X, never
+            # with someone else's statement that merely mentions X
+            theirs = self.filters.words_of(understood.speaker_ids)
+            mask = theirs if mask is None else mask & theirs
         size = len(self.kb.statements)
         indices = np.flatnonzero(mask) if mask is not None else np.arange(size)
         ranked = rank_bare(

@@ -125,6 +125,12 @@ class Filters:
         mask: Mask = np.isin(self.speaker_codes, codes)
         return mask
 
+    def words_of(self, speaker_ids: list[str]) -> Mask:
+        """Statements these speakers made or relayed: what they said, in their words or not."""
+        codes = np.array([self.code[s] for s in speaker_ids], dtype=np.int32)
+        mask: Mask = np.isin(self.speaker_codes, codes) | np.isin(self.relayer_codes, codes)
+        return mask
+
     def involving(self, speaker_id: str) -> Mask:
         """Statements a speaker made, relayed, or that are about them (named in text/questions)."""
         code = self.code[speaker_id]
