@@ -40,7 +40,12 @@ FAREWELL_REPLY = "Goodbye — ask me again any time."
 OK_REPLY = "👍 Ask me another question whenever you like."
 THANKS_WORDS = frozenset("thanks thank thx ty cheers 谢谢 多谢".split())
 FAREWELL_WORDS = frozenset("bye goodbye gn night 再见".split())
-OK_WORDS = frozenset("ok okay cool great nice awesome".split())
+OK_WORDS = frozenset("ok okay cool great nice awesome lol haha hahaha lmao nevermind mind".split())
+COMPLAINT_WORDS = frozenset("useless stupid bad wrong".split())
+COMPLAINT_REPLY = (
+    "Sorry about that. Under an answer that missed, 👎 tells the maintainers, so the knowledge "
+    "base can grow where it is needed."
+)
 GREETING_WORDS = frozenset("hi hello hey heya hiya yo sup morning evening afternoon gm".split())
 NOT_FOUND_REPLY = (
     "I don't know: nothing in my knowledge base answers that closely enough, and I'd rather "
@@ -57,6 +62,8 @@ def smalltalk_reply(answer: Answer) -> str:
         return THANKS_REPLY
     if words & FAREWELL_WORDS and not words & GREETING_WORDS:
         return FAREWELL_REPLY
+    if words & COMPLAINT_WORDS:
+        return COMPLAINT_REPLY
     if words & OK_WORDS and not words & GREETING_WORDS:
         return OK_REPLY
     if answer.suggestions:

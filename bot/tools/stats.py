@@ -43,7 +43,10 @@ def stats_text(kb: KnowledgeBase, store: Store | None, journal: JournalSize | No
     lines.append(f"Journal: {journal.describe() if journal is not None else 'none yet'}")
     if store is None or not store.enabled:
         reason = store.disabled_reason if store is not None else "no database"
-        lines.append(f"Unanswered/unhelpful log: not available ({reason})")
+        lines.append(
+            f"Unanswered/unhelpful log: not available ({reason}); it records Telegram chats,"
+            " not the console chat or `ask`"
+        )
         return "\n".join(lines)
     now = utcnow()
     for days in WINDOWS_DAYS:
@@ -52,4 +55,5 @@ def stats_text(kb: KnowledgeBase, store: Store | None, journal: JournalSize | No
             f"Last {days} days: {store.count(UNANSWERED, since)} unanswered, "
             f"{store.count(UNHELPFUL, since)} marked unhelpful"
         )
+    lines.append("(recorded from Telegram chats; the console chat and `ask` record nothing)")
     return "\n".join(lines)

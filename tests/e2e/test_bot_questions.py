@@ -11,7 +11,14 @@ from typing import Any
 import pytest
 
 from bot.answers.card import MAX_CARD_CHARS
-from bot.answers.render import FAREWELL_REPLY, NOT_FOUND_REPLY, SMALLTALK_REPLY, THANKS_REPLY
+from bot.answers.render import (
+    COMPLAINT_REPLY,
+    FAREWELL_REPLY,
+    NOT_FOUND_REPLY,
+    OK_REPLY,
+    SMALLTALK_REPLY,
+    THANKS_REPLY,
+)
 from bot.search.engine import SearchIndex
 from handlers.texts import (
     ASK_USAGE,
@@ -124,7 +131,9 @@ async def test_unknown_question_says_i_dont_know_and_suggests_topics(bot_app: Bo
 
 @pytest.mark.parametrize(
     ("text", "expected"), [("thanks!", THANKS_REPLY), ("thank you so much", THANKS_REPLY),
-                           ("bye", FAREWELL_REPLY), ("谢谢", THANKS_REPLY)]
+                           ("bye", FAREWELL_REPLY), ("谢谢", THANKS_REPLY),
+                           ("never mind", OK_REPLY), ("lol", OK_REPLY),
+                           ("you're useless", COMPLAINT_REPLY)]
 )  # fmt: skip
 async def test_thanks_and_goodbyes_get_fitting_replies(
     bot_app: BotHandle, text: str, expected: str
