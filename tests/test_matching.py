@@ -11,6 +11,7 @@ import pytest
 from bot.answers.answer import Status
 from bot.search.engine import SearchConfig, SearchIndex
 from bot.search.query import focus, parse_question
+from bot.search.roles import title_phrases
 from bot.search.spelling import Speller
 from tests.fictional import SPEAKERS_YAML, STATEMENTS_FILE, STATEMENTS_YAML, MakeKB
 
@@ -324,3 +325,13 @@ def test_what_a_speaker_said_is_their_words_not_words_about_them(make_kb: MakeKB
     assert not none.answered
     assert none.notice is not None
     assert none.notice.startswith("I have no statements by Bram Ledger dated February 2024")
+
+
+def test_the_body_a_title_leads_names_its_holder() -> None:
+    """ "Leader of the Opposition": "the opposition" names who speaks for it; "Minister of
+    Finance" is not named by "finance" alone."""
+    assert ("the", "opposition") in title_phrases("Leader of the Opposition")
+    assert ("finance",) not in title_phrases("Minister of Finance of Korvania")
+    assert ("the", "political", "bureau") not in title_phrases(
+        "Member of the Political Bureau of the CPC Central Committee"
+    )  # a member does not speak for the body

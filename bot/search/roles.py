@@ -51,10 +51,14 @@ def title_phrases(title: str) -> set[Phrase]:
         out.update(head[i:] for i in range(1, len(head) - 1))  # "(regional) housing minister"
     if len(parts) == 2:
         first = _LINK.split(parts[1], maxsplit=1)[0]
-        complement = tuple(w for w in tokens(first) if w not in _ARTICLES)
+        words = tokens(first)
+        complement = tuple(w for w in words if w not in _ARTICLES)
         if head and 0 < len(complement) <= MAX_COMPLEMENT_WORDS:
             out.add((*complement, *head))  # "finance minister", "transport deputy mayor"
             out.add((*head, *tokens(f"of {first}")))
+            if words[:1] == ["the"] and not set(head) <= GENERIC_HEADS:
+                # "Leader of the Opposition": "the opposition" names who speaks for it
+                out.add(("the", *complement))
     return {phrase for phrase in out if phrase}
 
 
